@@ -1,0 +1,76 @@
+# Two entry points (see README): `make run` and `make test`. Everything else is a step they share.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+PG_DEFAULT_URL := postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test setup venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean
+
+run: setup db seed
+	@$(BIN)/flask demo accounts
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup chromium lint test-sqlite test-postgres test-browser
+
+setup: venv frontend translations
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+frontend:
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf app/static/vendor && mkdir -p app/static/vendor/bootstrap app/static/vendor/bootstrap-icons
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js app/static/vendor/bootstrap/
+	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts app/static/vendor/bootstrap-icons/
+
+translations:
+	$(BIN)/pybabel compile -d app/translations --statistics 2>&1 | tail -1
+
+db:
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+seed:
+	$(BIN)/flask demo seed
+
+lint:
+	$(BIN)/lint-imports
+	$(BIN)/ruff check app tests benchmarks
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test-sqlite:
+	$(BIN)/pytest -q -m "not browser" -p no:cacheprovider
+
+# PostgreSQL: TEST_DATABASE_URL, else the server on 127.0.0.1:5432 when it answers. In CI it must answer.
+test-postgres:
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+	  if $(BIN)/python -c 'import psycopg,sys; psycopg.connect("$(PG_DEFAULT_URL)", connect_timeout=3).close()' 2>/dev/null; then url="$(PG_DEFAULT_URL)"; \
+	  elif [ -n "$${CI:-}" ]; then echo "CI: PostgreSQL on 127.0.0.1:5432 does not answer; the PostgreSQL run is required" >&2; exit 1; \
+	  else echo "PostgreSQL not reachable: skipping the PostgreSQL run (set TEST_DATABASE_URL)"; exit 0; fi; \
+	fi; \
+	echo "== PostgreSQL run on $$url"; \
+	TEST_DATABASE_URL="$$url" $(BIN)/pytest -q -m "not browser" -p no:cacheprovider
+
+test-browser:
+	$(BIN)/pytest -q -m browser -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor instance
+
+# After changing UI text: refresh the template and the English catalog, then translate the new entries.
+translations-update:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --width 0

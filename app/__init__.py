@@ -1,0 +1,83 @@
+"""Application factory of the archives law-enforcement case-management platform."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration validated from the environment, extensions bound, blueprints registered."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(instance_path=app.instance_path, overrides=test_config))
+
+    db.init_app(app)
+    _tune_sqlite(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True, compare_type=True)
+
+    from app import access, error_pages, i18n, navigation
+    from app.auth import web as auth_web
+
+    # Access is checked before CSRF, so an anonymous POST is sent to the login page, not told "bad token".
+    app.before_request(access.enforce_access)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth_web.configure_login_manager(login_manager)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    error_pages.init_app(app)
+    navigation.init_app(app)
+
+    from app.audit import cli as audit_cli
+    from app.audit import web as audit_web
+    from app.auth import admin_web
+    from app.auth import cli as auth_cli
+    from app.demo import cli as demo_cli
+    from app.home import web as home_web
+
+    app.register_blueprint(home_web.bp)
+    app.register_blueprint(auth_web.bp)
+    app.register_blueprint(admin_web.bp)
+    app.register_blueprint(audit_web.bp)
+    app.cli.add_command(audit_cli.audit_cli)
+    app.cli.add_command(auth_cli.user_cli)
+    app.cli.add_command(demo_cli.demo_cli)
+    app.cli.add_command(demo_cli.seed, "seed-demo")
+
+    @app.teardown_request
+    def _rollback_uncommitted(exc: BaseException | None) -> None:
+        # One commit point per request: anything not committed explicitly is rolled back.
+        if exc is not None:
+            db.session.rollback()
+
+    return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """SQLite: foreign keys on, WAL, a busy timeout, and transactions SQLAlchemy controls (for savepoints)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")

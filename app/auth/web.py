@@ -1,0 +1,106 @@
+"""Sign in, sign out, own password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
+
+from app.access import public, signed_in
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.web_helpers import client_ip, show_domain_error, translate
+
+bp = Blueprint("auth", __name__)
+
+
+class AnonymousUser(AnonymousUserMixin):
+    """A visitor who has not signed in: holds no roles."""
+
+    role_set: frozenset[Any] = frozenset()
+
+
+def configure_login_manager(manager: LoginManager) -> None:
+    """Session loading and the login page for 401s."""
+    manager.login_view = "auth.login"
+    manager.login_message = _l("请先登录。")
+    manager.login_message_category = "warning"
+    manager.session_protection = "strong"
+    manager.anonymous_user = AnonymousUser
+    manager.user_loader(services.load_session_user)
+
+
+def _policy() -> services.LoginPolicy:
+    cfg = current_app.config
+    return services.LoginPolicy(cfg["LOGIN_SLOWDOWN_AFTER"], cfg["LOGIN_SLOWDOWN_SECONDS"],
+                                cfg["LOGIN_LOCK_AFTER"], cfg["LOGIN_LOCK_MINUTES"])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site relative paths: never an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Any:
+    """The sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.username.data or "", form.password.data or "", _policy(),
+                                         ip=client_ip())
+        except services.LoginRefused as exc:
+            db.session.commit()  # failed attempts and lock state are recorded even though sign-in fails
+            flash(translate(exc), "danger")
+            status = 401
+        else:
+            db.session.commit()
+            locale = session.get("locale")
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout() -> Any:
+    """Sign out (POST with CSRF token, so no link can sign someone out)."""
+    services.record_logout(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password() -> Any:
+    """The signed-in user changes their own password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current_password.data or "", form.new_password.data or "")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_domain_error(exc, form)
+            return render_template("auth/change_password.html", form=form), 400
+        db.session.commit()
+        flash(_("密码已修改。"), "success")
+        return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form), 400 if request.method == "POST" else 200

@@ -1,0 +1,134 @@
+"""Configuration read from the environment and validated at start-up.
+
+Every setting has one place: here. `load_config` returns a plain dict for `app.config`
+and raises `ConfigError` naming the variable when a value is missing or malformed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting from the environment is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its key, parser, default and documentation."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true/false")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def _database_url(value: str) -> str:
+    if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
+    if value.startswith("postgresql://"):
+        value = "postgresql+psycopg://" + value[len("postgresql://"):]
+    return value
+
+
+def _locale(value: str) -> str:
+    if value not in ("zh_CN", "en"):
+        raise ValueError("supported: zh_CN, en")
+    return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("APP_ENV", str, "development", "development, production or testing"),
+    Setting("SECRET_KEY", str, None, "signs sessions and CSRF tokens; required (≥ 32 chars) in production"),
+    Setting("DATABASE_URL", _database_url, None,
+            "sqlite:///path or postgresql://user@host/db; default: SQLite file instance/archives.db"),
+    Setting("SESSION_COOKIE_SECURE", _bool, None, "send the session cookie over HTTPS only; default true except in development"),
+    Setting("DEFAULT_LOCALE", _locale, "zh_CN", "UI language when the user has not chosen one: zh_CN or en"),
+    Setting("LOGIN_SLOWDOWN_AFTER", _positive_int, 3, "failed logins after which each further try must wait"),
+    Setting("LOGIN_SLOWDOWN_SECONDS", _positive_int, 2, "base wait after the slowdown starts; doubles per failure, max 60 s"),
+    Setting("LOGIN_LOCK_AFTER", _positive_int, 10, "failed logins in a row that lock the account"),
+    Setting("LOGIN_LOCK_MINUTES", _positive_int, 15, "how long a locked account stays locked"),
+    Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),
+)
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(name, default, help) for every environment variable, for docs and `flask config`."""
+    return [(s.name, "" if s.default is None else str(s.default), s.help) for s in SETTINGS]
+
+
+def load_config(environ: Mapping[str, str] | None = None, instance_path: str | None = None,
+                overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Read and validate every setting; raise ConfigError naming the first bad variable."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides and not isinstance(overrides[setting.name], str):
+            values[setting.name] = overrides.pop(setting.name)
+            continue
+        raw = overrides.pop(setting.name) if setting.name in overrides else environ.get(setting.name)
+        if raw is None or raw == "":
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"environment variable {setting.name}={raw!r} is invalid: {exc}") from exc
+
+    env = values["APP_ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"environment variable APP_ENV={env!r} is invalid: use one of {', '.join(ENVIRONMENTS)}")
+    if not values["SECRET_KEY"]:
+        if env == "production":
+            raise ConfigError("environment variable SECRET_KEY is required in production (32 characters or more)")
+        # Development and tests: a random key per process; sessions end when the server restarts.
+        values["SECRET_KEY"] = secrets.token_hex(32)
+    elif env == "production" and len(values["SECRET_KEY"]) < 32:
+        raise ConfigError("environment variable SECRET_KEY is too short: use 32 characters or more")
+    if values["DATABASE_URL"] is None:
+        folder = Path(instance_path or "instance")
+        values["DATABASE_URL"] = f"sqlite:///{(folder / 'archives.db').resolve()}"
+    if values["SESSION_COOKIE_SECURE"] is None:
+        values["SESSION_COOKIE_SECURE"] = env != "development"
+
+    config: dict[str, Any] = {
+        **values,
+        "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": values["SESSION_COOKIE_SECURE"],
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
+        "TESTING": env == "testing",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,54 @@
+"""Demo data: one fictitious city archives bureau with one account per role. Loading twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.audit.services import record_event
+from app.auth import services as auth_services
+from app.auth.roles import Role
+
+DEMO_BUREAU = "示例市档案局（演示数据）"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo login; the password is public (README) because the data is fictitious."""
+
+    username: str
+    full_name: str
+    role: Role
+    legal_qualified: bool = False
+
+    @property
+    def password(self) -> str:
+        """Documented in the README and printed by `make run`; never shown in the UI."""
+        return f"demo-{self.role.value}-2026"
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("demo.supervision", "张监督（演示）", Role.SUPERVISION),
+    DemoAccount("demo.legal", "李法制（演示）", Role.LEGAL, legal_qualified=True),
+    DemoAccount("demo.inspector", "王检查（演示）", Role.INSPECTOR),
+    DemoAccount("demo.expert", "赵专家（演示）", Role.EXPERT),
+    DemoAccount("demo.discipline", "钱纪检（演示）", Role.DISCIPLINE),
+    DemoAccount("demo.leader", "孙局长（演示）", Role.LEADER),
+    DemoAccount("demo.auditor", "周审计（演示）", Role.AUDITOR),
+    DemoAccount("demo.admin", "吴管理（演示）", Role.ADMIN),
+)
+
+
+def seed_demo() -> list[str]:
+    """Create whatever demo records are missing; return the usernames created (empty when already loaded)."""
+    created = []
+    for account in DEMO_ACCOUNTS:
+        if auth_services.find_user(account.username) is not None:
+            continue
+        auth_services.create_user(None, username=account.username, full_name=account.full_name,
+                                  password=account.password, roles=[account.role.value],
+                                  legal_qualified=account.legal_qualified)
+        created.append(account.username)
+    if created:
+        record_event("demo.seeded", actor=None, object_type="demo", details={"bureau": DEMO_BUREAU,
+                                                                          "users": created})
+    return created

@@ -1,0 +1,23 @@
+"""Language selection: the user's choice in the session, else the configured default (Chinese)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, session
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector."""
+    chosen = session.get("locale")
+    if chosen in SUPPORTED_LOCALES:
+        return str(chosen)
+    return str(current_app.config["DEFAULT_LOCALE"])
+
+
+def init_app(app: Flask) -> None:
+    """Expose the current locale to templates."""
+
+    @app.context_processor
+    def _locale_context() -> dict[str, object]:
+        return {"current_locale": select_locale(), "supported_locales": SUPPORTED_LOCALES}

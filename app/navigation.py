@@ -1,0 +1,41 @@
+"""The main navigation: each entry is shown only to users whose roles open its endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.access import ROLE_LABELS, can_open
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One menu entry."""
+
+    endpoint: str
+    label: object
+    icon: str
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("home.index", _l("工作台"), "bi-house"),
+    NavItem("audit.events", _l("审计日志"), "bi-journal-check"),
+    NavItem("admin.users", _l("用户管理"), "bi-people"),
+)
+
+
+def visible_items() -> list[NavItem]:
+    """The entries the current user may open."""
+    return [item for item in NAV_ITEMS if can_open(item.endpoint)]
+
+
+def init_app(app: Flask) -> None:
+    """Expose the navigation to templates."""
+
+    @app.context_processor
+    def _nav_context() -> dict[str, object]:
+        labels = [ROLE_LABELS[r] for r in sorted(getattr(current_user, "role_set", ()))]
+        return {"nav_items": visible_items(), "can_open": can_open, "my_role_labels": labels}

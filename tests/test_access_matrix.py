@@ -1,0 +1,87 @@
+"""Every registered route has an access rule, and the server enforces it for every role and for visitors.
+
+Adding a route without adding it to EXPECTED fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.auth.roles import Role
+from tests.conftest import user_for
+
+A = Role.ADMIN
+AU = Role.AUDITOR
+ALL = frozenset(Role)
+PUBLIC = "public"
+
+# endpoint → (who may open it, method, how to build a URL)
+EXPECTED: dict[str, tuple[object, str, object]] = {
+    "home.index": (PUBLIC, "GET", "/"),
+    "home.set_language": (PUBLIC, "POST", "/lang/en"),
+    "auth.login": (PUBLIC, "GET", "/login"),
+    "auth.logout": (ALL, "POST", "/logout"),
+    "auth.change_password": (ALL, "GET", "/account/password"),
+    "admin.users": ({A}, "GET", "/admin/users"),
+    "admin.create_user": ({A}, "GET", "/admin/users/new"),
+    "admin.edit_user": ({A}, "GET", lambda: f"/admin/users/{user_for(Role.EXPERT).id}"),
+    "admin.reset_password": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/password"),
+    "admin.set_active": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/active"),
+    "audit.events": ({A, AU}, "GET", "/audit/"),
+    "audit.verify": ({A, AU}, "POST", "/audit/verify"),
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - EXPECTED.keys() == set(), "routes without an entry in the access matrix"
+    assert EXPECTED.keys() - endpoints == set(), "matrix entries for routes that no longer exist"
+
+
+def test_every_view_declares_a_rule(app):
+    missing = [name for name, view in app.view_functions.items()
+               if name != "static" and not hasattr(view, "access_rule")]
+    assert missing == []
+
+
+def _url(spec):
+    return spec() if callable(spec) else spec
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+@pytest.mark.parametrize("who", [None, *sorted(Role)], ids=lambda r: r or "anonymous")
+def test_route_allows_exactly_the_expected_roles(app, as_role, endpoint, who):
+    allowed, method, url_spec = EXPECTED[endpoint]
+    client = app.test_client() if who is None else as_role(who)
+    response = client.open(_url(url_spec), method=method)
+    if allowed == PUBLIC or (who is not None and who in allowed):
+        assert response.status_code not in (401, 403), f"{who} should open {endpoint}"
+        assert "/login?next=" not in response.headers.get("Location", "")
+    elif who is None:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 403, f"{who} must not open {endpoint}"
+        assert "无权访问" in response.get_data(as_text=True)
+
+
+def test_a_view_without_rule_is_refused(app):
+    """Fail closed: an endpoint registered without a rule is refused even to admins."""
+    from flask import Flask
+
+    from app.access import enforce_access
+
+    probe = Flask("probe")
+    probe.before_request(enforce_access)
+    probe.add_url_rule("/naked", "naked", lambda: "reachable")
+    with probe.test_client() as c:
+        assert c.get("/naked").status_code == 403
+
+
+def test_navigation_shows_only_what_each_role_may_open(as_role):
+    admin_page = as_role(Role.ADMIN).get("/").get_data(as_text=True)
+    inspector_page = as_role(Role.INSPECTOR).get("/").get_data(as_text=True)
+    auditor_page = as_role(Role.AUDITOR).get("/").get_data(as_text=True)
+    assert 'data-endpoint="admin.users"' in admin_page
+    assert 'data-endpoint="admin.users"' not in inspector_page
+    assert 'data-endpoint="audit.events"' in auditor_page
+    assert 'data-endpoint="audit.events"' not in inspector_page
