@@ -62,13 +62,15 @@ def _locale(value: str) -> str:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("APP_ENV", str, "development", "development, production or testing"),
-    Setting("SECRET_KEY", str, None, "signs sessions and CSRF tokens; required (≥ 32 chars) in production"),
+    Setting("SECRET_KEY", str, None,
+            "signs sessions and CSRF tokens; required (≥ 32 chars) in production"),
     Setting("DATABASE_URL", _database_url, None,
             "sqlite:///path or postgresql://user@host/db; default: SQLite file instance/archives.db"),
-    Setting("SESSION_COOKIE_SECURE", _bool, None, "send the session cookie over HTTPS only; default true except in development"),
+    Setting("SESSION_COOKIE_SECURE", _bool, None,
+            "send the session cookie over HTTPS only; default true except in development"),
     Setting("DEFAULT_LOCALE", _locale, "zh_CN", "UI language when the user has not chosen one: zh_CN or en"),
     Setting("LOGIN_SLOWDOWN_AFTER", _positive_int, 3, "failed logins after which each further try must wait"),
-    Setting("LOGIN_SLOWDOWN_SECONDS", _positive_int, 2, "base wait after the slowdown starts; doubles per failure, max 60 s"),
+    Setting("LOGIN_SLOWDOWN_SECONDS", _positive_int, 2, "first wait once slowing down; doubles per failure, ≤ 60 s"),
     Setting("LOGIN_LOCK_AFTER", _positive_int, 10, "failed logins in a row that lock the account"),
     Setting("LOGIN_LOCK_MINUTES", _positive_int, 15, "how long a locked account stays locked"),
     Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),

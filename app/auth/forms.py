@@ -21,7 +21,8 @@ class ChangePasswordForm(FlaskForm):
 
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired()])
     new_password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=256)])
-    confirm = PasswordField(_l("确认新密码"), validators=[DataRequired(), EqualTo("new_password", _l("两次输入的密码不一致。"))])
+    confirm = PasswordField(_l("确认新密码"),
+                            validators=[DataRequired(), EqualTo("new_password", _l("两次输入的密码不一致。"))])
 
 
 class MultiCheckboxField(SelectMultipleField):

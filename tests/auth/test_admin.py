@@ -60,7 +60,8 @@ def test_reset_password_clears_lock(as_role):
     target_id = target.id
     db.session.commit()
     client = as_role(Role.ADMIN)
-    assert client.post(f"/admin/users/{target_id}/password", data={"new_password": "reset-pass-2026"}).status_code == 302
+    response = client.post(f"/admin/users/{target_id}/password", data={"new_password": "reset-pass-2026"})
+    assert response.status_code == 302
     target = user_for(Role.INSPECTOR)
     assert target.locked_until is None and verify_password(target.password_hash, "reset-pass-2026")
     assert _last_event().action == "user.password_reset"
