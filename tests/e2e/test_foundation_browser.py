@@ -1,0 +1,56 @@
+"""In a real browser: each demo role signs in and sees its own navigation; the lockout says so."""
+
+import pytest
+
+from app.demo.services import DEMO_ACCOUNTS
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+NAV = {
+    "admin": {"home.index", "audit.events", "admin.users"},
+    "auditor": {"home.index", "audit.events"},
+}
+
+
+def _sign_in(page, base, username, password):
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+
+
+@pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.role.value)
+def test_each_role_signs_in_and_sees_its_navigation(page, live_server, account):
+    _sign_in(page, live_server, account.username, account.password)
+    page.wait_for_selector("[data-testid=role-cards]")
+    assert account.full_name in page.inner_text("[data-testid=user-menu]")
+    shown = set(page.eval_on_selector_all("[data-testid=main-nav] a", "els => els.map(e => e.dataset.endpoint)"))
+    assert shown == NAV.get(account.role.value, {"home.index"})
+    assert page.locator(f"[data-role={account.role.value}]").count() == 1
+    screenshot(page, f"home-{account.role.value}")
+
+
+def test_forbidden_page_is_friendly(page, live_server):
+    _sign_in(page, live_server, "demo.inspector", "demo-inspector-2026")
+    page.wait_for_selector("[data-testid=role-cards]")
+    response = page.goto(f"{live_server}/admin/users")
+    assert response.status == 403
+    assert "无权访问" in page.content()
+
+
+def test_ten_wrong_passwords_lock_the_account(page, live_server):
+    for _ in range(10):
+        _sign_in(page, live_server, "demo.expert", "wrong-password-0")
+        page.wait_for_selector(".alert-danger")
+    assert "账户已被锁定" in page.inner_text(".alert-danger")
+    screenshot(page, "login-locked")
+    _sign_in(page, live_server, "demo.expert", "demo-expert-2026")
+    assert "临时锁定" in page.inner_text(".alert-danger")
+
+
+def test_language_switch_to_english(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.click("text=English")
+    page.wait_for_selector("h1:has-text('Sign in')")
+    assert page.locator("html").get_attribute("lang") == "en"
