@@ -42,7 +42,7 @@ seed:
 
 lint:
 	$(BIN)/lint-imports
-	$(BIN)/ruff check app tests benchmarks
+	$(BIN)/ruff check app tests $(wildcard benchmarks/*.py)
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:
