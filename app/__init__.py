@@ -39,13 +39,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.audit import web as audit_web
     from app.auth import admin_web
     from app.auth import cli as auth_cli
+    from app.calendar import web as calendar_web
     from app.demo import cli as demo_cli
     from app.home import web as home_web
+    from app.workflow import cli as workflow_cli
+    from app.workflow import definitions_web
+    from app.workflow import web as workflow_web
 
     app.register_blueprint(home_web.bp)
     app.register_blueprint(auth_web.bp)
     app.register_blueprint(admin_web.bp)
     app.register_blueprint(audit_web.bp)
+    app.register_blueprint(workflow_web.bp)
+    app.register_blueprint(definitions_web.bp)
+    app.register_blueprint(calendar_web.bp)
+    app.cli.add_command(workflow_cli.process_cli)
+    app.cli.add_command(workflow_cli.worker)
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)

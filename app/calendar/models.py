@@ -1,0 +1,24 @@
+"""Administrator-entered calendar overrides (holidays and make-up workdays, 调休)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import utcnow
+from app.extensions import db
+
+
+class CalendarOverride(db.Model):
+    """One date declared a workday or a rest day, overriding the chinese-calendar package and weekends."""
+
+    __tablename__ = "calendar_override"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

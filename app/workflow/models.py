@@ -1,0 +1,123 @@
+"""Process definitions (versioned), cases (one workflow instance each), the human-task index, attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db
+from app.models_base import BigIntPK
+
+
+class ProcessDefinition(db.Model):
+    """One version of a process: its BPMN/DMN files and the forms they use, frozen by a content hash."""
+
+    __tablename__ = "process_definition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published | retired
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    __table_args__ = (
+        UniqueConstraint("process_id", "version", name="uq_process_definition_process_version"),
+        Index("ix_process_definition_status", "process_id", "status"),
+    )
+
+
+class Case(db.Model):
+    """One workflow instance pinned to the definition version it started on."""
+
+    __tablename__ = "workflow_case"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | error
+    state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class Task(db.Model):
+    """The index of human tasks: inboxes and lists read this, never a deserialized workflow."""
+
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)  # only named users may act
+    state: Mapped[str] = mapped_column(String(16), default="ready")  # ready | completed | cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    completed_by: Mapped[User | None] = relationship()
+    assignees: Mapped[list[TaskAssignee]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "spiff_task_id", name="uq_task_case_spiff_task"),
+        Index("ix_task_inbox", "state", "role", "due_at"),
+        Index("ix_task_case", "case_id", "state"),
+    )
+
+
+class TaskAssignee(db.Model):
+    """A named user who may act on a restricted task (e.g. the drawn team)."""
+
+    __tablename__ = "task_assignee"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
+
+
+class Attachment(db.Model):
+    """A file uploaded with a form: stored outside task data, identified by its SHA-256."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    field: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    storage_path: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,227 @@
+"""Cases: starting them, completing their human tasks, firing their timers — each one transaction.
+
+Services add and flush; the caller (request, CLI command, worker job) commits once. Every path saves
+the workflow state, refreshes the task index and writes an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.audit.services import record_event
+from app.auth.models import User
+from app.auth.roles import Role
+from app.clock import utcnow
+from app.errors import N_, Conflict, NotFound, PermissionDenied
+from app.extensions import db
+from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
+from app.workflow.services import runtime
+from app.workflow.services.definitions import published
+from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
+from app.workflow.services.forms import validate_data
+from app.workflow.services.lint import LANE_ROLES
+
+Steps = list[dict[str, str]]
+
+
+def _run_engine(workflow: BpmnWorkflow, first: Callable[[], None] | None = None) -> Steps:
+    """Run `first` (e.g. completing a user task) then every engine step; return what the engine did."""
+    steps: Steps = []
+
+    def did_complete(task: Any) -> None:
+        spec = task.task_spec
+        if getattr(spec, "bpmn_id", None):
+            steps.append({"element": spec.bpmn_id, "name": spec.bpmn_name or "", "type": type(spec).__name__})
+
+    try:
+        if first is not None:
+            first()
+        workflow.do_engine_steps(did_complete_task=did_complete)
+    except ENGINE_EXCEPTIONS as exc:
+        raise translate_engine_error(exc) from exc
+    return steps
+
+
+def _definition_ref(definition: ProcessDefinition) -> dict[str, Any]:
+    return {"process_id": definition.process_id, "version": definition.version, "hash": definition.content_hash}
+
+
+def _due(task: Any, workflow: BpmnWorkflow) -> datetime | None:
+    """A user task's due time from its `due` property, an expression evaluated in the sandbox."""
+    expression = task.task_spec.extensions.get("properties", {}).get("due")
+    if not expression:
+        return None
+    try:
+        value = workflow.script_engine.evaluate(task, expression)
+    except ENGINE_EXCEPTIONS as exc:
+        raise translate_engine_error(exc) from exc
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.max.time().replace(microsecond=0))
+    return None
+
+
+def _named_users(task: Any) -> tuple[bool, list[int]]:
+    """(restricted, user ids) from the task's `assignees` property naming a data variable."""
+    variable = task.task_spec.extensions.get("properties", {}).get("assignees")
+    if not variable:
+        return False, []
+    value = task.data.get(variable) or []
+    ids = [int(v) for v in (value if isinstance(value, list) else [value]) if str(v).isdigit()]
+    return True, sorted(set(ids))
+
+
+def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
+    """Make the task index match the workflow's READY human tasks."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = {row.spiff_task_id: row for row in db.session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.state == "ready"))}
+    now = utcnow()
+    for spiff_id, row in open_rows.items():
+        if spiff_id not in ready:
+            row.state, row.completed_at = "cancelled", now
+    for spiff_id, task in ready.items():
+        if spiff_id in open_rows:
+            continue
+        spec = task.task_spec
+        restricted, users = _named_users(task)
+        lane = spec.lane or ""
+        row = Task(case_id=case.id, spiff_task_id=spiff_id, element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+                   lane=lane, role=LANE_ROLES[lane].value, form_key=spec.extensions.get("properties", {}).get("form"),
+                   restricted=restricted, state="ready", created_at=now, due_at=_due(task, workflow))
+        row.assignees = [TaskAssignee(user_id=uid) for uid in users]
+        db.session.add(row)
+
+
+def _save(case: Case, workflow: BpmnWorkflow) -> None:
+    case.state, case.serializer_version = runtime.dump(workflow)
+    case.updated_at = utcnow()
+    case.next_timer_at = runtime.next_timer_due(workflow)
+    if workflow.is_completed():
+        case.status, case.completed_at, case.next_timer_at = "completed", case.updated_at, None
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict(N_("案件已被他人同时修改，请刷新后重试。")) from exc
+    _sync_index(case, workflow)
+    db.session.flush()
+
+
+def start_case(actor: User | None, process_id: str, subject: str, data: dict[str, Any] | None = None) -> Case:
+    """Start a case on the published version of a process; runs until the first human task or timer."""
+    definition = published(process_id)
+    initial = dict(data or {})
+    workflow = runtime.new_workflow(definition, initial)
+    steps = _run_engine(workflow)
+    case = Case(definition_id=definition.id, definition=definition, subject=subject[:200], status="running",
+                state="", serializer_version="", created_by_id=actor.id if actor else None)
+    db.session.add(case)
+    db.session.flush()
+    _save(case, workflow)
+    record_event("case.started", actor=actor, object_type="case", object_id=case.id,
+                 details={"subject": subject, "definition": _definition_ref(definition), "data": initial,
+                          "engine_steps": steps})
+    return case
+
+
+def get_case(case_id: int) -> Case:
+    """The case or NotFound."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(N_("案件不存在。"))
+    return case
+
+
+def get_task(task_id: int) -> Task:
+    """The task index row or NotFound."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise NotFound(N_("任务不存在。"))
+    return task
+
+
+def may_act(user: User, task: Task) -> bool:
+    """Whether this user holds the task's role and, when restricted, is one of its named users."""
+    if Role(task.role) not in user.role_set:
+        return False
+    return not task.restricted or any(a.user_id == user.id for a in task.assignees)
+
+
+def completed_message(task: Task) -> Conflict:
+    """'Already completed by X at T' for the loser of a race."""
+    who = task.completed_by.full_name if task.completed_by else "—"
+    when = task.completed_at.strftime("%Y-%m-%d %H:%M:%S") if task.completed_at else "—"
+    if task.state == "cancelled":
+        return Conflict(N_("此任务已因流程推进而取消。"))
+    return Conflict(N_("此任务已由 %(name)s 于 %(time)s（UTC）完成。"), name=who, time=when)
+
+
+def _lock_case(case_id: int) -> Case:
+    query = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    case = db.session.scalar(query)
+    if case is None:
+        raise NotFound(N_("案件不存在。"))
+    return case
+
+
+def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
+    """Complete one human task with validated data, run the engine, save, index and audit."""
+    row = get_task(task_id)
+    case = _lock_case(row.case_id)
+    db.session.refresh(row)
+    if row.state != "ready":
+        raise completed_message(row)
+    if not may_act(actor, row):
+        raise PermissionDenied(N_("您不是此任务的办理人。"))
+    definition = case.definition
+    schema = definition.forms.get(row.form_key or "")
+    if schema is not None:
+        validate_data(schema, data)
+    workflow = runtime.load(definition, case.state, case.serializer_version)
+    task = workflow.get_task_from_id(UUID(row.spiff_task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise Conflict(N_("此任务当前不可办理。"))
+
+    def run_user_task() -> None:
+        task.data.update(data)
+        task.run()
+
+    steps = _run_engine(workflow, run_user_task)
+    row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
+    _save(case, workflow)
+    record_event("task.completed", actor=actor, object_type="case", object_id=case.id,
+                 details={"task_id": row.id, "element": row.element_id, "name": row.name, "data": data,
+                          "definition": _definition_ref(definition), "engine_steps": steps,
+                          "case_status": case.status})
+    return row
+
+
+def task_data(task: Task) -> dict[str, Any]:
+    """The data the task sees (for pre-filling its form and showing the case summary)."""
+    case = task.case
+    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    return dict(spiff_task.data) if spiff_task is not None else dict(workflow.data)
+
+
+def case_data(case: Case) -> dict[str, Any]:
+    """The case's current data: the workflow's data merged with the latest task data."""
+    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    data = dict(workflow.data)
+    last = workflow.last_task
+    if last is not None:
+        data.update(last.data)
+    return data

@@ -1,0 +1,212 @@
+"""Inbox, task pages with their forms, case pages and the start page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import OperationalError
+
+from app.access import roles, signed_in
+from app.audit.services import list_events
+from app.auth.forms import ConfirmForm
+from app.auth.roles import Role
+from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.web_helpers import translate
+from app.workflow.forms_web import render_fields
+from app.workflow.services import attachments, cases, definitions, inbox
+from app.workflow.services.access import may_view_case
+from app.workflow.services.forms import parse_submission
+
+bp = Blueprint("workflow", __name__)
+STARTERS = (Role.LEGAL, Role.SUPERVISION)
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def _storage() -> Path:
+    return Path(current_app.instance_path) / "attachments"
+
+
+def _task_or_404(task_id: int) -> Any:
+    try:
+        return cases.get_task(task_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/tasks")
+@signed_in
+def my_tasks() -> Any:
+    """The signed-in user's open tasks, soonest due first."""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    tasks, total = inbox.my_tasks(current_user, page=page)
+    return render_template("workflow/inbox.html", tasks=tasks, total=total, page=page, now=_now())
+
+
+def _now() -> Any:
+    from app.clock import utcnow
+
+    return utcnow()
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@signed_in
+def task_page(task_id: int) -> Any:
+    """A task with its instructions, case summary and form; POST completes it."""
+    task = _task_or_404(task_id)
+    if not may_view_case(current_user, task.case):
+        abort(403)
+    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
+    can_act = task.state == "ready" and cases.may_act(current_user, task)
+    errors: dict[str, list[str]] = {}
+    submitted: dict[str, Any] | None = None
+    status = 200
+    if request.method == "POST":
+        if not can_act:
+            if task.state != "ready":
+                flash(translate(cases.completed_message(task)), "warning")
+                return redirect(url_for("workflow.task_page", task_id=task.id))
+            abort(403)
+        add_row = request.form.get("_add_row")
+        if add_row:
+            return _render_task(task, schema, _raw_values(schema), {}, can_act, {add_row: 1}), 200
+        try:
+            data = parse_submission(schema, request.form, files=request.files,
+                                    store_file=lambda field, upload: _store_upload(task, field, upload))
+            cases.complete_task(current_user, task.id, data)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            flash(translate(exc), "danger")
+            submitted, status = _raw_values(schema), 400
+        except (Conflict, PermissionDenied) as exc:
+            db.session.rollback()
+            flash(translate(exc), "warning")
+            return redirect(url_for("workflow.task_page", task_id=task_id))
+        except OperationalError:
+            # SQLite: another request committed this case first (its write lock or snapshot won).
+            db.session.rollback()
+            task = _task_or_404(task_id)
+            flash(translate(cases.completed_message(task)) if task.state != "ready" else
+                  _("案件已被他人同时修改，请刷新后重试。"), "warning")
+            return redirect(url_for("workflow.task_page", task_id=task_id))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(translate(exc), "danger")
+            submitted, status = _raw_values(schema), 422
+        else:
+            flash(_("任务“%(name)s”已完成。", name=task.name), "success")
+            return redirect(url_for("workflow.my_tasks"))
+    values = submitted if submitted is not None else (cases.task_data(task) if can_act else {})
+    return _render_task(task, schema, values, errors, can_act), status
+
+
+def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
+    """What the user typed, to show back with the errors."""
+    values: dict[str, Any] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+            rows: dict[int, dict[str, Any]] = {}
+            prefix = f"f.{name}."
+            for key in request.form:
+                if key.startswith(prefix) and key.count(".") == 3:
+                    _f, _n, index, sub = key.split(".")
+                    if index.isdigit():
+                        rows.setdefault(int(index), {})[sub] = request.form.get(key)
+            values[name] = [rows[i] for i in sorted(rows)]
+        elif prop.get("type") == "array":
+            values[name] = request.form.getlist(f"f.{name}")
+        else:
+            values[name] = request.form.get(f"f.{name}")
+    return values
+
+
+def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]],
+                 can_act: bool, extra_rows: dict[str, int] | None = None) -> str:
+    locale = _locale()
+    instructions = schema.get("instructions_en" if locale == "en" else "instructions") or schema.get("instructions")
+    fields = render_fields(schema, values, errors, locale, extra_rows)
+    form_errors = errors.get("_form", [])
+    return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,
+                           instructions=instructions, form_errors=form_errors,
+                           form_title=schema.get("title_en" if locale == "en" else "title") or task.name,
+                           attachment=attachments.get)
+
+
+def _store_upload(task: Any, field: str, upload: Any) -> int:
+    record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id, field=field,
+                               filename=upload.filename or "file", content_type=upload.mimetype or "",
+                               stream=upload.stream)
+    return record.id
+
+
+@bp.route("/cases")
+@roles(Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN)
+def case_list() -> Any:
+    """All cases, newest first."""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    status = request.args.get("status") or None
+    items, total = inbox.list_cases(page=page, status=status)
+    return render_template("workflow/cases.html", cases=items, total=total, page=page, status=status)
+
+
+@bp.route("/cases/<int:case_id>")
+@signed_in
+def case_page(case_id: int) -> Any:
+    """A case: its definition version, tasks, current data and history."""
+    try:
+        case = cases.get_case(case_id)
+    except NotFound:
+        abort(404)
+    if not may_view_case(current_user, case):
+        abort(403)
+    history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
+    return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
+                           data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles(*STARTERS)
+def start_case() -> Any:
+    """Start a case on a published process."""
+    options = [d for d in definitions.list_definitions() if d.status == "published"]
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        process_id = request.form.get("process_id", "")
+        subject = (request.form.get("subject") or "").strip()
+        if not subject:
+            flash(_("请填写案件名称。"), "danger")
+        else:
+            try:
+                case = cases.start_case(current_user, process_id, subject)
+                db.session.commit()
+            except DomainError as exc:
+                db.session.rollback()
+                flash(translate(exc), "danger")
+            else:
+                flash(_("案件已创建。"), "success")
+                return redirect(url_for("workflow.case_page", case_id=case.id))
+        return render_template("workflow/start.html", options=options, form=form), 400
+    return render_template("workflow/start.html", options=options, form=form)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@signed_in
+def download(attachment_id: int) -> Any:
+    """An uploaded file, to those who may see its case."""
+    record = attachments.get(attachment_id)
+    if record is None:
+        abort(404)
+    if record.case_id is None or not may_view_case(current_user, cases.get_case(record.case_id)):
+        abort(403)
+    return send_file(_storage() / record.storage_path, mimetype=record.content_type, as_attachment=True,
+                     download_name=record.filename)
