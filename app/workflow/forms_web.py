@@ -18,6 +18,10 @@ def _options(prop: dict[str, Any], locale: str) -> list[tuple[str, str]]:
     return [(str(v), str(n)) for v, n in zip(values, names, strict=False)]
 
 
+def _yes_no(locale: str) -> list[tuple[str, str]]:
+    return [("true", "Yes"), ("false", "No")] if locale == "en" else [("true", "是"), ("false", "否")]
+
+
 def render_fields(schema: dict[str, Any], data: dict[str, Any], errors: dict[str, list[str]], locale: str,
                   extra_rows: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """One dict per field: name, widget, label, help, required, value, options, rows, errors."""
@@ -34,16 +38,17 @@ def render_fields(schema: dict[str, Any], data: dict[str, Any], errors: dict[str
             "errors": errors.get(name, []), "prop": prop,
         }
         if kind == "boolean" or prop.get("type") == "boolean":
-            field["options"] = [("true", "是" if locale != "en" else "Yes"), ("false", "否" if locale != "en" else "No")]
+            field["options"] = _yes_no(locale)
         if kind == "rows":
             item = prop["items"]
             sub_required = set(item.get("required", []))
             rows = list(data.get(name) or [])
             rows += [{}] * (1 + (extra_rows or {}).get(name, 0))
             field["columns"] = [
-                {"name": sub, "label": _label(sp, locale), "widget": widget(item, sub, sp), "required": sub in sub_required,
+                {"name": sub, "label": _label(sp, locale), "widget": widget(item, sub, sp),
+                 "required": sub in sub_required,
                  "options": _options(sp, locale) if "enum" in sp else
-                 ([("true", "是"), ("false", "否")] if sp.get("type") == "boolean" else [])}
+                 (_yes_no(locale) if sp.get("type") == "boolean" else [])}
                 for sub, sp in item.get("properties", {}).items()
             ]
             field["rows"] = rows

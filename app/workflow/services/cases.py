@@ -97,8 +97,9 @@ def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
         spec = task.task_spec
         restricted, users = _named_users(task)
         lane = spec.lane or ""
-        row = Task(case_id=case.id, spiff_task_id=spiff_id, element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                   lane=lane, role=LANE_ROLES[lane].value, form_key=spec.extensions.get("properties", {}).get("form"),
+        row = Task(case_id=case.id, spiff_task_id=spiff_id, element_id=spec.bpmn_id,
+                   name=spec.bpmn_name or spec.bpmn_id, lane=lane, role=LANE_ROLES[lane].value,
+                   form_key=spec.extensions.get("properties", {}).get("form"),
                    restricted=restricted, state="ready", created_at=now, due_at=_due(task, workflow))
         row.assignees = [TaskAssignee(user_id=uid) for uid in users]
         db.session.add(row)

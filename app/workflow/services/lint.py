@@ -75,7 +75,8 @@ class Problem:
     def render(self) -> str:
         """One line: file:line [id name] 中文 / English."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        element = f" [{self.element_id}{' ' + self.element_name if self.element_name else ''}]" if self.element_id else ""
+        label = f"{self.element_id} {self.element_name}".strip()
+        element = f" [{label}]" if self.element_id else ""
         return f"{where}{element} {self.message_zh} / {self.message_en}"
 
 
