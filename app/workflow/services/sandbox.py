@@ -114,6 +114,7 @@ class _Deadline:
 
     def global_trace(self, frame: FrameType, event: str, _arg: Any) -> Any:
         if frame.f_code.co_filename == SCRIPT_FILENAME:
+            frame.f_trace_opcodes = True  # also catches loops written on one line (comprehensions)
             return self.local_trace
         return None
 
