@@ -20,14 +20,25 @@ class EngineError(DomainError):
         self.element_name = element_name
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """The library wraps script errors (raising inside `except`); follow the chain to what the script raised."""
+    current = exc
+    for _ in range(6):
+        nested = current.__cause__ or current.__context__
+        if nested is None:
+            break
+        current = nested
+    return current
+
+
 def translate_engine_error(exc: Exception, time_limit: float = DEFAULT_TIME_LIMIT) -> EngineError:
     """An EngineError naming the element and, for scripts, the line."""
     task = getattr(exc, "task", None)
     spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
     element_id = getattr(spec, "bpmn_id", None) or getattr(exc, "id", "") or ""
     element_name = getattr(spec, "bpmn_name", None) or getattr(exc, "name", "") or ""
-    inner = getattr(exc, "exception", None) or exc.__cause__ or exc
-    if isinstance(inner, ScriptTimeout):
+    inner = _root_cause(exc)
+    if isinstance(inner, ScriptTimeout) or getattr(exc, "error_type", "") == "ScriptTimeout":
         return EngineError(N_("流程在“%(element)s”出错：脚本运行超过 %(seconds)s 秒的时间限制，已被终止。"),
                            element_id, element_name, seconds=f"{time_limit:g}")
     if isinstance(inner, ScriptRejected):
