@@ -84,11 +84,10 @@ def _sample_task_id():
 
 def _sample_attachment_id():
     import io
+    from pathlib import Path
 
     from app.extensions import db
     from app.workflow.services import attachments
-
-    from pathlib import Path
 
     case = _sample_case()
     record = attachments.store(Path(_APP["app"].instance_path) / "attachments", actor=user_for(Role.LEGAL),

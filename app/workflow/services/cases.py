@@ -171,7 +171,7 @@ def completed_message(task: Task) -> Conflict:
 def _lock_case(case_id: int) -> Case:
     query = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=Case)
     case = db.session.scalar(query)
     if case is None:
         raise NotFound(N_("案件不存在。"))

@@ -22,7 +22,7 @@ def claim_due_case(now: datetime | None = None) -> Case | None:
                                 Case.next_timer_at <= now)
              .order_by(Case.next_timer_at).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(of=Case, skip_locked=True)
     return db.session.scalar(query)
 
 
