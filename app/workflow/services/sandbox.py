@@ -174,6 +174,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         raise ScriptRejected("service tasks are not available")
 
 
+def _iso(value: date | datetime) -> str:
+    """ISO text of a date or time; naive times are the app's UTC, so say so (the engine reads naive as local)."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.isoformat() + "+00:00"
+    return value.isoformat()
+
+
 def base_helpers(now: Callable[[], datetime], working_days: Any) -> dict[str, Any]:
     """The whitelist of helpers every diagram may call."""
     return {
@@ -185,7 +192,7 @@ def base_helpers(now: Callable[[], datetime], working_days: Any) -> dict[str, An
         "add_working_days": working_days.add_working_days,
         "working_days_between": working_days.working_days_between,
         "is_workday": working_days.is_workday,
-        "iso": lambda value: value.isoformat(),
+        "iso": _iso,
     }
 
 
