@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask, current_app, session
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -16,7 +18,12 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Expose the current locale to templates."""
+    """Expose the current locale and the readable-JSON filter to templates."""
+
+    @app.template_filter("json_text")
+    def _json_text(value: object) -> str:
+        # Readable JSON for people (Chinese stays Chinese); Jinja escapes it for HTML.
+        return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
     @app.context_processor
     def _locale_context() -> dict[str, object]:
