@@ -36,6 +36,7 @@ translations:
 db:
 	mkdir -p instance
 	$(BIN)/flask db upgrade
+	$(BIN)/flask process load
 
 seed:
 	$(BIN)/flask demo seed

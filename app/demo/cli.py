@@ -20,7 +20,7 @@ def seed() -> None:
     """Load the demo data once (idempotent)."""
     created = seed_demo()
     db.session.commit()
-    click.echo(f"demo data: {len(created)} accounts created" if created else "demo data already loaded")
+    click.echo(f"demo data created: {', '.join(created)}" if created else "demo data already loaded")
 
 
 @demo_cli.command("accounts")

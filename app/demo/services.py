@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pathlib import Path
+
+from sqlalchemy import select
+
 from app.audit.services import record_event
 from app.auth import services as auth_services
 from app.auth.roles import Role
+from app.extensions import db
+from app.workflow.models import Case
+from app.workflow.services import cases, definitions
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_CASE_SUBJECT = "示例：某区档案馆未按规定保管档案立案审批（演示数据）"
 
 DEMO_BUREAU = "示例市档案局（演示数据）"
 
@@ -39,7 +49,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 
 
 def seed_demo() -> list[str]:
-    """Create whatever demo records are missing; return the usernames created (empty when already loaded)."""
+    """Create whatever demo records are missing (accounts, the repository's processes, one open case)."""
     created = []
     for account in DEMO_ACCOUNTS:
         if auth_services.find_user(account.username) is not None:
@@ -48,7 +58,12 @@ def seed_demo() -> list[str]:
                                   password=account.password, roles=[account.role.value],
                                   legal_qualified=account.legal_qualified)
         created.append(account.username)
+    definitions.load_folder(None, ROOT / "processes", ROOT / "forms")
+    if db.session.scalar(select(Case.id).where(Case.subject == DEMO_CASE_SUBJECT)) is None:
+        legal = auth_services.find_user("demo.legal")
+        cases.start_case(legal, "case_filing", DEMO_CASE_SUBJECT)
+        created.append("case")
     if created:
         record_event("demo.seeded", actor=None, object_type="demo", details={"bureau": DEMO_BUREAU,
-                                                                          "users": created})
+                                                                          "created": created})
     return created

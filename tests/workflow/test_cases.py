@@ -41,7 +41,8 @@ def approval():
 def test_start_indexes_the_first_task_and_audits(approval):
     [task] = _open(approval)
     assert (task.element_id, task.name, task.role, task.form_key) == ("draft", "填写申请", "legal", "test_draft")
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.started")).one()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.started",
+                                                        AuditEvent.object_id == str(approval.id))).one()
     assert event.details["definition"]["version"] == 1
 
 
@@ -51,7 +52,8 @@ def test_complete_runs_engine_steps_and_audits_who_what_which_version(approval):
     cases.complete_task(legal, task.id, {"subject": "申请", "amount": 21})
     [next_task] = _open(approval)
     assert next_task.role == "leader" and task.state == "completed" and task.completed_by_id == legal.id
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "task.completed")).one()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "task.completed",
+                                                        AuditEvent.object_id == str(approval.id))).one()
     assert event.actor_id == legal.id
     assert event.details["data"] == {"subject": "申请", "amount": 21}
     assert [s["element"] for s in event.details["engine_steps"]] == ["compute"]

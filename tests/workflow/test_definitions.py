@@ -28,7 +28,8 @@ def test_loading_is_idempotent():
     first = load_process("engine")
     assert [(d.process_id, d.version, d.status) for d in first] == [("test_approval", 1, "published")]
     assert load_process("engine") == []
-    assert _count(ProcessDefinition) == 1
+    assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)
+                             .where(ProcessDefinition.process_id == "test_approval")) == 1
 
 
 def test_changed_diagram_makes_a_new_version_and_running_cases_stay_pinned(tmp_path):
@@ -40,7 +41,8 @@ def test_changed_diagram_makes_a_new_version_and_running_cases_stay_pinned(tmp_p
     bpmn.write_text(bpmn.read_text(encoding="utf-8").replace("领导审批", "领导审批（新）"), encoding="utf-8")
     [v2] = definitions.load_folder(None, folder, folder / "forms")
     assert v2.version == 2 and v2.status == "published"
-    v1 = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.version == 1))
+    v1 = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == "test_approval",
+                                                           ProcessDefinition.version == 1))
     assert v1.status == "retired"
     assert case.definition_id == v1.id
     new_case = cases.start_case(user_for(Role.LEGAL), "test_approval", "v2 case", {"rounds": 0})
@@ -130,11 +132,11 @@ def test_invalid_bundle_writes_nothing(tmp_path):
     folder = tmp_path / "bad"
     shutil.copytree(DATA / "engine", folder)
     (folder / "approval.bpmn").write_text(APPROVAL.replace("doubled = amount * 2", "doubled = ="), encoding="utf-8")
-    events_before = _count(AuditEvent)
+    events_before, definitions_before = _count(AuditEvent), _count(ProcessDefinition)
     with pytest.raises(definitions.DefinitionInvalid) as caught:
         definitions.load_folder(None, folder, folder / "forms")
     assert caught.value.problems[0].element_id == "compute"
-    assert _count(ProcessDefinition) == 0 and _count(AuditEvent) == events_before
+    assert _count(ProcessDefinition) == definitions_before and _count(AuditEvent) == events_before
 
 
 def test_cli_validate_exits_nonzero_with_the_problem_list(app, tmp_path):
