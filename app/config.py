@@ -49,7 +49,7 @@ def _positive_int(value: str) -> int:
 def _database_url(value: str) -> str:
     if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
         raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
-    if value.startswith("postgresql://"):
+    if value.startswith("postgresql://"):  # psycopg 3
         value = "postgresql+psycopg://" + value[len("postgresql://"):]
     return value
 

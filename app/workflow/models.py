@@ -23,7 +23,7 @@ class ProcessDefinition(db.Model):
     process_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer)
-    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, deferred=True)  # large; read on a spec-cache miss
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published | retired
@@ -85,13 +85,13 @@ class Task(db.Model):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    case: Mapped[Case] = relationship(lazy="joined")
+    case: Mapped[Case] = relationship()
     completed_by: Mapped[User | None] = relationship()
     assignees: Mapped[list[TaskAssignee]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (
         UniqueConstraint("case_id", "spiff_task_id", name="uq_task_case_spiff_task"),
-        Index("ix_task_inbox", "state", "role", "due_at"),
+        Index("ix_task_inbox", "state", "role", "due_at", "id"),
         Index("ix_task_case", "case_id", "state"),
     )
 

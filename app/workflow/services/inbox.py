@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.extensions import db
@@ -21,6 +22,7 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Tas
     total = db.session.scalar(select(func.count()).select_from(Task).where(condition)) or 0
     rows = db.session.scalars(
         select(Task).where(condition)
+        .options(selectinload(Task.case))
         .order_by(Task.due_at.asc().nulls_last(), Task.id)
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
