@@ -62,4 +62,5 @@ def summary(samples_ms: list[float]) -> str:
     """median / p95 / max in milliseconds."""
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return f"median {statistics.median(ordered):7.2f} ms  p95 {p95:7.2f} ms  max {ordered[-1]:7.2f} ms  (n={len(ordered)})"
+    median = statistics.median(ordered)
+    return f"median {median:7.2f} ms  p95 {p95:7.2f} ms  max {ordered[-1]:7.2f} ms  (n={len(ordered)})"

@@ -1,4 +1,4 @@
-"""In a real browser: the legal section files a case, the leader returns it once, then approves; the auditor reads the history."""
+"""In a real browser: legal files a case, the leader returns it once, then approves; the auditor reads the history."""
 
 import pytest
 
