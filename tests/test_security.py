@@ -42,3 +42,18 @@ def test_english_is_selectable(client):
     assert "Sign in" in page and '<html lang="en">' in page
     client.post("/lang/zh_CN", data={"next": "/login"})
     assert "登录" in client.get("/login").get_data(as_text=True)
+
+
+def test_500_page_is_friendly_and_rolls_back(database_url):
+    from app.access import public
+
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
+
+    @public
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken", "broken", broken)
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    assert "服务器出错了" in response.get_data(as_text=True) and "boom" not in response.get_data(as_text=True)
