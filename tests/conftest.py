@@ -28,6 +28,11 @@ from app.extensions import db
 TEST_PASSWORD = "test-password-2026"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that commit for real (the PostgreSQL concurrency tests) run last, after every rolled-back test."""
+    items.sort(key=lambda item: item.get_closest_marker("postgres_only") is not None)
+
+
 def _scratch_postgres(url: str) -> tuple[str, str]:
     """Create a fresh database next to the one in `url`; return (its url, admin url)."""
     parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
