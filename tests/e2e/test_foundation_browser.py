@@ -7,9 +7,17 @@ from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
+EVERYONE = {"home.index", "workflow.my_tasks"}
+CASES = {"workflow.case_list"}
 NAV = {
-    "admin": {"home.index", "audit.events", "admin.users"},
-    "auditor": {"home.index", "audit.events"},
+    "supervision": EVERYONE | CASES,
+    "legal": EVERYONE | CASES | {"processes.index"},
+    "inspector": EVERYONE,
+    "expert": EVERYONE,
+    "discipline": EVERYONE,
+    "leader": EVERYONE | CASES,
+    "auditor": EVERYONE | CASES | {"processes.index", "audit.events"},
+    "admin": EVERYONE | CASES | {"processes.index", "audit.events", "admin.users", "calendar.overrides"},
 }
 
 
@@ -26,7 +34,7 @@ def test_each_role_signs_in_and_sees_its_navigation(page, live_server, account):
     page.wait_for_selector("[data-testid=role-cards]")
     assert account.full_name in page.inner_text("[data-testid=user-menu]")
     shown = set(page.eval_on_selector_all("[data-testid=main-nav] a", "els => els.map(e => e.dataset.endpoint)"))
-    assert shown == NAV.get(account.role.value, {"home.index"})
+    assert shown == NAV[account.role.value]
     assert page.locator(f"[data-role={account.role.value}]").count() == 1
     screenshot(page, f"home-{account.role.value}")
 
