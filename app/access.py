@@ -7,7 +7,7 @@ so a new route that forgets its rule is never reachable — and the route-matrix
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import abort, current_app, request
@@ -98,7 +98,6 @@ def enforce_access() -> Any:
     abort(403)
 
 
-def role_choices(selected: Iterable[str] = ()) -> list[tuple[str, Any]]:
+def role_choices() -> list[tuple[str, Any]]:
     """(code, label) pairs for forms."""
-    del selected
     return [(role.value, ROLE_LABELS[role]) for role in Role]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from flask import flash, request
 from flask_babel import gettext
 from wtforms import Form
 
@@ -36,6 +36,4 @@ def show_domain_error(error: DomainError, form: Form | None = None) -> None:
 
 def client_ip() -> str | None:
     """The caller's address as seen by the server (behind a proxy, configure ProxyFix)."""
-    from flask import request
-
     return request.remote_addr

@@ -15,6 +15,7 @@ from app.access import roles, signed_in
 from app.audit.services import list_events
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.clock import utcnow
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.web_helpers import translate
@@ -48,13 +49,7 @@ def my_tasks() -> Any:
     """The signed-in user's open tasks, soonest due first."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
     tasks, total = inbox.my_tasks(current_user, page=page)
-    return render_template("workflow/inbox.html", tasks=tasks, total=total, page=page, now=_now())
-
-
-def _now() -> Any:
-    from app.clock import utcnow
-
-    return utcnow()
+    return render_template("workflow/inbox.html", tasks=tasks, total=total, page=page, now=utcnow())
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
