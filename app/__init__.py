@@ -44,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.auth import admin_web
     from app.auth import cli as auth_cli
     from app.calendar import web as calendar_web
+    from app.api import web as api_web
+    from app.directories import web as directories_web
     from app.demo import cli as demo_cli
     from app.home import web as home_web
     from app.workflow import cli as workflow_cli
@@ -57,6 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workflow_web.bp)
     app.register_blueprint(definitions_web.bp)
     app.register_blueprint(calendar_web.bp)
+    app.register_blueprint(directories_web.bp)
+    api_web.init_app(app)
+    login_manager.request_loader(api_web.load_token_user)
     app.cli.add_command(workflow_cli.process_cli)
     app.cli.add_command(workflow_cli.worker)
     app.cli.add_command(audit_cli.audit_cli)

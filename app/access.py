@@ -64,7 +64,10 @@ def rule_for(endpoint: str | None) -> str | frozenset[Role] | None:
     if endpoint == "static" or endpoint.endswith(".static"):
         return PUBLIC
     view = current_app.view_functions.get(endpoint)
-    return getattr(view, "access_rule", None)
+    rule = getattr(view, "access_rule", None)
+    if rule is None:  # class-based views (the API) declare the rule on the class
+        rule = getattr(getattr(view, "view_class", None), "access_rule", None)
+    return rule
 
 
 def may_access(user: Any, rule: str | frozenset[Role] | None) -> bool:
@@ -94,6 +97,8 @@ def enforce_access() -> Any:
     if may_access(current_user, rule):
         return None
     if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     abort(403)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,19 +15,25 @@ def init_app(app: Flask) -> None:
     """Register handlers for 400/403/404/405/413/500 and CSRF failures."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(_exc: CSRFError) -> tuple[str, int]:
+    def _csrf(_exc: CSRFError) -> Any:
         db.session.rollback()
+        if request.path.startswith("/api/"):
+            return jsonify({"code": 400, "message": "CSRF token missing or invalid (or use a bearer token)"}), 400
         return render_template("errors/error.html", code=400, kind="csrf"), 400
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[str, int]:
+    def _http(exc: HTTPException) -> Any:
         db.session.rollback()
         code = exc.code or 500
+        if request.path.startswith("/api/"):
+            return jsonify({"code": code, "message": exc.description if code < 500 else "server error"}), code
         kind = code if code in (400, 403, 404, 405, 413) else 500
         return render_template("errors/error.html", code=code, kind=kind), code
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> tuple[str, int]:
+    def _unexpected(exc: Exception) -> Any:
         db.session.rollback()
         app.logger.exception("unhandled error", exc_info=exc)
+        if request.path.startswith("/api/"):
+            return jsonify({"code": 500, "message": "server error"}), 500
         return render_template("errors/error.html", code=500, kind=500), 500

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from app.audit.models import GENESIS_HASH, AuditEvent
 from app.auth.models import User
@@ -61,6 +61,32 @@ def record_event(action: str, *, actor: User | None, object_type: str, object_id
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
+    """Append many events by one actor at once (imports): one chain-head read, one bulk insert, same transaction.
+
+    Each entry has action, object_type, object_id and details.
+    """
+    if not entries:
+        return 0
+    _lock_chain_head()
+    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+    occurred_at = utcnow()
+    actor_id = actor.id if actor is not None else None
+    rows = []
+    for entry in entries:
+        clean = _canonical_details(entry.get("details"))
+        object_key = None if entry.get("object_id") is None else str(entry["object_id"])
+        digest = compute_hash(prev_hash=prev, occurred_at=occurred_at, actor_id=actor_id, action=entry["action"],
+                              object_type=entry["object_type"], object_id=object_key, details=clean)
+        rows.append({"occurred_at": occurred_at, "actor_id": actor_id, "action": entry["action"],
+                     "object_type": entry["object_type"], "object_id": object_key, "details": clean,
+                     "prev_hash": prev, "hash": digest})
+        prev = digest
+    # Executed in list order, so ids follow the chain.
+    db.session.execute(insert(AuditEvent), rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user, login_us
 
 from app.access import public, signed_in
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, LoginForm
-from app.errors import ValidationFailed
+from app.auth import tokens
+from app.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.web_helpers import client_ip, show_domain_error, translate
 
@@ -86,6 +87,29 @@ def logout() -> Any:
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@signed_in
+def api_tokens() -> Any:
+    """The user's personal API tokens: create (shown once) and revoke."""
+    new_token = None
+    if request.method == "POST":
+        revoke = request.form.get("revoke", type=int)
+        try:
+            if revoke:
+                tokens.revoke_token(current_user, revoke)
+                flash(_("令牌已吊销。"), "success")
+            else:
+                new_token, _record = tokens.create_token(current_user, request.form.get("name", ""))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(translate(exc) if not isinstance(exc, ValidationFailed) else _("请填写 1–100 个字符的名称。"),
+                  "danger")
+        else:
+            db.session.commit()
+    return render_template("auth/tokens.html", tokens=tokens.list_tokens(current_user), new_token=new_token,
+                           form=ConfirmForm())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
