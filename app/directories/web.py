@@ -79,10 +79,10 @@ def _labels(spec: ListSpec, rows: list[Any]) -> dict[str, dict[Any, str]]:
     for column in spec.columns:
         ids = {getattr(r, column.key) for r in rows}
         if column.kind == "tier":
-            labels[column.key] = dict(db.session.execute(select(Tier.id, Tier.name)).tuples())
+            labels[column.key] = dict(db.session.execute(select(Tier.id, Tier.name)).all())
         elif column.kind == "object" and ids:
             labels[column.key] = dict(db.session.execute(
-                select(InspectionObject.id, InspectionObject.name).where(InspectionObject.id.in_(ids))).tuples())
+                select(InspectionObject.id, InspectionObject.name).where(InspectionObject.id.in_(ids))).all())
     return labels
 
 

@@ -54,8 +54,8 @@ def export(spec: ListSpec, rows: list[Any], translate: Any) -> bytes:
     if any(c.kind == "object" for c in spec.columns):
         ids = {getattr(r, c.key) for r in rows for c in spec.columns if c.kind == "object"}
         codes = dict(db.session.execute(select(InspectionObject.id, InspectionObject.credit_code)
-                                        .where(InspectionObject.id.in_(ids))).tuples()) if ids else {}
-    tiers = dict(db.session.execute(select(Tier.id, Tier.name)).tuples())
+                                        .where(InspectionObject.id.in_(ids))).all()) if ids else {}
+    tiers = dict(db.session.execute(select(Tier.id, Tier.name)).all())
     for record in rows:
         line = []
         for column in spec.columns:

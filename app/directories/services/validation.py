@@ -39,7 +39,7 @@ class Lookups:
                      if c.kind == "object"}
             for chunk in _chunks(sorted(codes - {""}), 900):
                 lookups.objects.update(db.session.execute(select(InspectionObject.credit_code, InspectionObject.id)
-                                                          .where(InspectionObject.credit_code.in_(chunk))).tuples())
+                                                          .where(InspectionObject.credit_code.in_(chunk))).all())
         if spec.kind == "conflicts":
             codes = {r.get("person_code", "").strip() for r in raw_rows} - {""}
             for chunk in _chunks(sorted(codes), 900):
