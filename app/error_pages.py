@@ -26,7 +26,11 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         code = exc.code or 500
         if request.path.startswith("/api/"):
-            return jsonify({"code": code, "message": exc.description if code < 500 else "server error"}), code
+            body: dict[str, Any] = {"code": code, "message": exc.description if code < 500 else "server error"}
+            messages = (getattr(exc, "data", None) or {}).get("messages")  # webargs/marshmallow field errors
+            if messages:
+                body["errors"] = messages
+            return jsonify(body), code
         kind = code if code in (400, 403, 404, 405, 413) else 500
         return render_template("errors/error.html", code=code, kind=kind), code
 

@@ -42,11 +42,37 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "processes.show": ({Role.LEGAL, A, AU}, "GET", lambda: f"/processes/{_sample_case().definition_id}"),
     "processes.publish": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/publish"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
+    "auth.api_tokens": (ALL, "GET", "/account/tokens"),
+    "directories.index": (ALL, "GET", "/directories/"),
+    "directories.list_records": (ALL, "GET", "/directories/objects/"),
+    "directories.create": ({Role.SUPERVISION}, "GET", "/directories/objects/new"),
+    "directories.show": (ALL, "GET", lambda: f"/directories/tiers/{_first_tier_id()}"),
+    "directories.set_active": ({Role.LEGAL}, "POST", lambda: f"/directories/tiers/{_first_tier_id()}/active"),
+    "directories.import_file": ({Role.LEGAL}, "GET", "/directories/officers/import"),
+    "directories.template": (ALL, "GET", "/directories/experts/template.xlsx"),
+    "directories.export": (ALL, "GET", "/directories/tiers/export.xlsx"),
+    "api-docs.openapi_json": (PUBLIC, "GET", "/api/v1/openapi.json"),
+    **{f"api_v1.{kind.replace('-', '_')}_collection": (ALL, "GET", f"/api/v1/{kind}")
+       for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
+                    "enforcement-items")},
+    **{f"api_v1.{kind.replace('-', '_')}_item": (ALL, "GET", lambda kind=kind: f"/api/v1/tiers/{_first_tier_id()}"
+                                                 if kind == "tiers" else f"/api/v1/{kind}/999999")
+       for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
+                    "enforcement-items")},
     "audit.verify": ({A, AU}, "POST", "/audit/verify"),
 }
 
 
 _APP: dict = {}
+
+
+def _first_tier_id():
+    from sqlalchemy import select
+
+    from app.directories.models import Tier
+    from app.extensions import db
+
+    return db.session.scalar(select(Tier.id).order_by(Tier.id).limit(1))
 
 
 def _sample_case():
@@ -105,7 +131,8 @@ def test_every_route_is_in_the_matrix(app):
 
 def test_every_view_declares_a_rule(app):
     missing = [name for name, view in app.view_functions.items()
-               if name != "static" and not hasattr(view, "access_rule")]
+               if name != "static" and not hasattr(view, "access_rule")
+               and not hasattr(getattr(view, "view_class", None), "access_rule")]
     assert missing == []
 
 
@@ -119,10 +146,13 @@ def test_route_allows_exactly_the_expected_roles(app, as_role, endpoint, who):
     _APP["app"] = app
     allowed, method, url_spec = EXPECTED[endpoint]
     client = app.test_client() if who is None else as_role(who)
-    response = client.open(_url(url_spec), method=method)
+    url = _url(url_spec)
+    response = client.open(url, method=method)
     if allowed == PUBLIC or (who is not None and who in allowed):
         assert response.status_code not in (401, 403, 500), f"{who} should open {endpoint}"
         assert "/login?next=" not in response.headers.get("Location", "")
+    elif who is None and url.startswith("/api/"):
+        assert response.status_code == 401
     elif who is None:
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     else:

@@ -20,6 +20,13 @@ from app.directories.services.specs import SPECS, ListSpec
 from app.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import csrf, db
 
+class _Api(Api):
+    """flask-smorest's Api without its app-wide HTTP error handler: `app.error_pages` answers JSON under /api/."""
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="名录与清单 · directories and lists")
 
 _FIELD_TYPES = {"date": fields.Date, "int": fields.Integer, "tier": fields.Integer, "object": fields.Integer}
@@ -148,7 +155,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app)  # one per app: the OpenAPI document belongs to the app
+    api = _Api(app)  # one per app: the OpenAPI document belongs to the app
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
     csrf.exempt(bp)
