@@ -39,14 +39,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
     navigation.init_app(app)
 
+    from app.api import web as api_web
     from app.audit import cli as audit_cli
     from app.audit import web as audit_web
     from app.auth import admin_web
     from app.auth import cli as auth_cli
     from app.calendar import web as calendar_web
-    from app.api import web as api_web
-    from app.directories import web as directories_web
     from app.demo import cli as demo_cli
+    from app.directories import web as directories_web
     from app.home import web as home_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web

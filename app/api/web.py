@@ -20,6 +20,7 @@ from app.directories.services.specs import SPECS, ListSpec
 from app.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import csrf, db
 
+
 class _Api(Api):
     """flask-smorest's Api without its app-wide HTTP error handler: `app.error_pages` answers JSON under /api/."""
 

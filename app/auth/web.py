@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 
 from app.access import public, signed_in
-from app.auth import services
-from app.auth import tokens
+from app.auth import services, tokens
 from app.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db

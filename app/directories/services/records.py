@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 
 from app.audit.services import record_event
 from app.auth.models import User
@@ -135,7 +135,8 @@ def _statement(spec: ListSpec, query: Query) -> Select[Any]:
             statement = statement.where(column == (int(value) if key.endswith("_id") and value.isdigit() else value))
     if query.expiring_days is not None and model is Officer:
         today = utcnow().date()
-        statement = statement.where(and_(Officer.certificate_valid_until <= today + timedelta(days=query.expiring_days)))
+        limit = today + timedelta(days=query.expiring_days)
+        statement = statement.where(Officer.certificate_valid_until <= limit)
     return statement
 
 
