@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.audit.services import record_event
 from app.auth import services as auth_services
 from app.auth.roles import Role
+from app.demo.directories import seed_directories
 from app.extensions import db
 from app.workflow.models import Case
 from app.workflow.services import cases, definitions
@@ -58,6 +59,8 @@ def seed_demo() -> list[str]:
                                   legal_qualified=account.legal_qualified)
         created.append(account.username)
     definitions.load_folder(None, ROOT / "processes", ROOT / "forms")
+    if seed_directories(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.legal")):
+        created.append("directories")
     if db.session.scalar(select(Case.id).where(Case.subject == DEMO_CASE_SUBJECT)) is None:
         legal = auth_services.find_user("demo.legal")
         cases.start_case(legal, "case_filing", DEMO_CASE_SUBJECT)

@@ -101,7 +101,7 @@ def test_deactivate_never_deletes():
 def test_filters_sort_and_pages():
     for n in range(10, 30):
         _object(n, unit_type=["机关", "国有企业"][n % 2], district=["金安区", "裕安区"][n % 3 == 0])
-    rows, total = records.search(OBJECTS, records.Query(filters=(("unit_type", "enterprise"),)))
+    rows, total = records.search(OBJECTS, records.Query(q="单位", filters=(("unit_type", "enterprise"),)))
     assert total == 10 and {r.unit_type for r in rows} == {"enterprise"}
     rows, _total = records.search(OBJECTS, records.Query(sort="name", descending=True, per_page=5, page=2))
     names = [r.name for r in rows]

@@ -1,0 +1,95 @@
+"""Demo directories for the fictitious 示例市: objects, officers in three tiers, experts, conflicts, item lists.
+
+All names carry （演示）; credit codes are constructed (valid check digits, area code 999999 which no real
+area uses). Loading twice changes nothing (upsert by natural key through the normal services).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.clock import utcnow
+from app.directories.models import InspectionObject, InspectionResult
+from app.directories.services import records
+from app.directories.services.credit_code import check_character
+from app.directories.services.specs import (
+    CONFLICTS,
+    ENFORCEMENT_ITEMS,
+    EXPERTS,
+    INSPECTION_ITEMS,
+    OBJECTS,
+    OFFICERS,
+)
+from app.extensions import db
+
+DEMO_AREA = "999999"
+UNIT_KINDS = (("档案馆", "institution"), ("局", "agency"), ("协会", "organisation"), ("集团有限公司", "enterprise"))
+DISTRICTS = ("示例区", "样本区", "演示县")
+AREAS_OF_ART_42 = (
+    ("档案工作责任制和管理制度建立落实情况", "查阅制度文本、岗位职责和落实记录"),
+    ("档案库房、设施设备配置使用情况", "实地查看库房“八防”设施、温湿度记录"),
+    ("档案工作人员配备情况", "查阅人员配备文件、培训记录"),
+    ("档案收集、整理、保管、提供利用情况", "抽查归档范围、整理质量、借阅登记"),
+    ("档案信息化建设和信息安全保障情况", "查看电子档案系统、备份与安全措施"),
+    ("对所属单位档案工作的监督指导情况", "查阅监督指导记录"),
+)
+
+
+def demo_code(n: int) -> str:
+    """A constructed credit code for demo unit n (area 999999: never a real one)."""
+    body = f"12{DEMO_AREA}{n:09d}"
+    return body + check_character(body)
+
+
+
+
+def seed_directories(supervision: User, legal: User) -> bool:
+    """Create the demo directories unless present; True when something was created."""
+    if db.session.scalar(select(InspectionObject.id).where(InspectionObject.credit_code == demo_code(1))):
+        return False
+    today = utcnow().date()
+    for n in range(1, 61):
+        suffix, kind = UNIT_KINDS[n % len(UNIT_KINDS)]
+        records.create(supervision, OBJECTS, {
+            "name": f"示例市第{n}{suffix}（演示）", "credit_code": demo_code(n), "unit_type": kind,
+            "district": DISTRICTS[n % len(DISTRICTS)], "address": f"示例市{DISTRICTS[n % 3]}演示路 {n} 号",
+            "contact_person": "联系人（演示）", "contact_phone": "0000-0000000", "archives_staff": "档案员（演示）"})
+    tiers = ("副处级（领导职务）", "正科级", "副科级及以下")
+    for n in range(1, 13):
+        records.create(legal, OFFICERS, {
+            "name": f"执法人员{n:02d}（演示）", "unit": "示例市档案局（演示）", "unit_credit_code": demo_code(900),
+            "tier_id": tiers[(n - 1) % 3], "certificate_no": f"示档执{2026000 + n}",
+            "certificate_valid_until": (today + timedelta(days=20 if n == 12 else 700)).isoformat(),
+            "category": "档案", "region": "示例市"})
+    for n in range(1, 7):
+        records.create(legal, EXPERTS, {
+            "code": f"ZJ-{n:03d}", "name": f"专家{n:02d}（演示）", "unit": f"示例市第{n * 7}档案馆（演示）",
+            "unit_credit_code": demo_code(n * 7), "field": ("档案保护", "电子档案", "档案整理")[n % 3],
+            "source": "lower_bureau" if n % 2 else "city_unit"})
+    records.create(legal, CONFLICTS, {"person_kind": "officer", "person_code": "示档执2026001",
+                                      "object_id": demo_code(5), "reason": "配偶在该单位工作（演示）"})
+    for index, (item, method) in enumerate(AREAS_OF_ART_42, start=1):
+        records.create(legal, INSPECTION_ITEMS, {
+            "code": f"SJ-{index:02d}", "item": "档案执法监督检查", "sub_item": item, "inspecting_body": "示例市档案局",
+            "legal_basis": "《中华人民共和国档案法》第四十二条", "method": "现场检查", "content": method,
+            "ratio": "20%", "frequency": "每年一次"})
+    records.create(legal, ENFORCEMENT_ITEMS, {
+        "code": "ZF-48", "category": "行政处罚", "name": "对档案违法行为责任人员的处分建议",
+        "legal_basis": "《中华人民共和国档案法》第四十八条", "discretion_standard": "依情节轻重提出处分建议",
+        "responsible_office": "法制科", "time_limit": "90 日"})
+    records.create(legal, ENFORCEMENT_ITEMS, {
+        "code": "ZF-49", "category": "行政处罚", "name": "对档案违法行为的罚款",
+        "legal_basis": "《中华人民共和国档案法》第四十九条",
+        "discretion_standard": "单位 1 万–10 万元；个人 500–5000 元；档案服务企业 2 万–20 万元",
+        "responsible_office": "法制科", "time_limit": "90 日"})
+    last_year = date(today.year - 1, 6, 15)
+    for n in range(1, 13):
+        obj = db.session.scalar(select(InspectionObject).where(InspectionObject.credit_code == demo_code(n)))
+        db.session.add(InspectionResult(object_id=obj.id, inspected_on=last_year,
+                                        outcome=("compliant", "compliant", "problems")[n % 3],
+                                        note=f"{today.year - 1} 年度随机抽查（演示）"))
+    db.session.flush()
+    return True
