@@ -7,7 +7,7 @@ from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-EVERYONE = {"home.index", "workflow.my_tasks"}
+EVERYONE = {"home.index", "workflow.my_tasks", "directories.index"}
 CASES = {"workflow.case_list"}
 NAV = {
     "supervision": EVERYONE | CASES,

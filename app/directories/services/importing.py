@@ -25,6 +25,7 @@ class RowResult:
     problems: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (header, msgid, params)
     action: str = "error"  # create | update | unchanged | error
     changes: dict[str, Any] = field(default_factory=dict)
+    cells: list[str] = field(default_factory=list)  # as typed in the file, for the preview
 
 
 @dataclass
@@ -79,9 +80,9 @@ def preview(spec: ListSpec, table: Table) -> Preview:
     headers = {c.key: c.header for c in spec.columns}
     results: list[RowResult] = []
     first_row_of_key: dict[tuple[Any, ...], int] = {}
-    for (row_number, _cells), raw in zip(table.rows, raw_rows, strict=True):
+    for (row_number, cells), raw in zip(table.rows, raw_rows, strict=True):
         values, errors = parse_row(spec, raw, lookups, today)
-        result = RowResult(row_number, values, [(headers[k], msg, {}) for k, msg in errors.items()])
+        result = RowResult(row_number, values, [(headers[k], msg, {}) for k, msg in errors.items()], cells=cells)
         if not errors:
             key = natural_key(spec, values)
             if key in first_row_of_key:
