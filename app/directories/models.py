@@ -50,7 +50,10 @@ class InspectionObject(Stamped, db.Model):
     results: Mapped[list[InspectionResult]] = relationship(
         back_populates="inspection_object", order_by="InspectionResult.inspected_on.desc()")
 
-    __table_args__ = (Index("ix_inspection_object_list", "active", "unit_type", "district", "name"),)
+    __table_args__ = (
+        Index("ix_inspection_object_list", "active", "unit_type", "district", "name"),
+        Index("ix_inspection_object_active_name", "active", "name"),
+    )
 
 
 class InspectionResult(Stamped, db.Model):
