@@ -24,6 +24,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home.index", _l("工作台"), "bi-house"),
     NavItem("workflow.my_tasks", _l("我的任务"), "bi-inbox"),
     NavItem("workflow.case_list", _l("案件"), "bi-folder2-open"),
+    NavItem("draws.index", _l("随机抽取"), "bi-shuffle"),
     NavItem("directories.index", _l("名录与清单"), "bi-card-list"),
     NavItem("processes.index", _l("流程定义"), "bi-diagram-3"),
     NavItem("audit.events", _l("审计日志"), "bi-journal-check"),

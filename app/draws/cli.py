@@ -1,0 +1,44 @@
+"""`flask draw list` and `flask draw verify ID`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from app.draws.services import draws
+from app.draws.services.verify import verify
+from app.errors import NotFound
+
+
+@click.group("draw")
+def draw_cli() -> None:
+    """The yearly random draws."""
+
+
+@draw_cli.command("list")
+@with_appcontext
+def list_draws() -> None:
+    """Every draw with its id, year, status and record hash."""
+    for d in draws.list_draws():
+        selected = (d.result or {}).get("selected_count", "-")
+        click.echo(f"{d.id:>4}  {d.year}  {d.status:<17} selected {selected:<5} {(d.record_hash or '')[:16]}")
+
+
+@draw_cli.command("verify")
+@click.argument("draw_id", type=int)
+@with_appcontext
+def verify_command(draw_id: int) -> None:
+    """Re-run a draw from its record; exit 1 naming the first difference."""
+    try:
+        draw = draws.get_draw(draw_id)
+    except NotFound as exc:
+        raise click.ClickException(f"no draw {draw_id}") from exc
+    report = verify(draw)
+    for check in report.checks:
+        click.echo(f"ok  {check}")
+    if not report.ok:
+        click.echo(f"DIFFERENT: {report.difference}", err=True)
+        sys.exit(1)
+    click.echo(f"draw {draw_id} verified: the record reproduces exactly")

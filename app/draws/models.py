@@ -1,0 +1,58 @@
+"""The draw record (抽取记录): parameters, frozen pools and their hashes, exclusions, nonce, witness entropy,
+algorithm version, every intermediate result, organiser and witness with times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.clock import utcnow
+from app.extensions import db
+
+
+class Draw(db.Model):
+    """One yearly draw. prepared → drawn → confirmed; a redraw supersedes a drawn one (kept visible)."""
+
+    __tablename__ = "draw"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="prepared")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pools: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pool_hashes: Mapped[dict[str, str]] = mapped_column(JSON)
+    exclusions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    nonce_hash: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64))  # secret until the draw; shown in the record afterwards
+    witness_entropy: Mapped[str | None] = mapped_column(String(64))
+    seed: Mapped[str | None] = mapped_column(String(64))
+    algorithm_version: Mapped[str] = mapped_column(String(40))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    schedule: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    record_hash: Mapped[str | None] = mapped_column(String(64))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    prepared_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    drawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cases_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    redraw_of_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"))
+    redraw_reason: Mapped[str | None] = mapped_column(Text)
+    redraw_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    redraw_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    redraw_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    public_part: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # for the disclosure portal
+
+    organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
+    witness: Mapped[User | None] = relationship(foreign_keys=[witness_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    redraw_approved_by: Mapped[User | None] = relationship(foreign_keys=[redraw_approved_by_id])
+    redraw_requested_by: Mapped[User | None] = relationship(foreign_keys=[redraw_requested_by_id])
+    redraw_of: Mapped[Draw | None] = relationship(remote_side=[id], foreign_keys=[redraw_of_id])
