@@ -104,7 +104,8 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
         wanted = int(params.get("experts_to_draw") or 0) or n * per_team
         drawn = Stream(seed, "experts").sample(experts, min(wanted, len(experts)))
         if len(drawn) < per_team:
-            raise DrawImpossible(N_("每组需要 %(need)s 名专家，但只能抽到 %(have)s 名。"), need=per_team, have=len(drawn))
+            raise DrawImpossible(N_("每组需要 %(need)s 名专家，但只能抽到 %(have)s 名。"), need=per_team,
+                                 have=len(drawn))
         slots = Stream(seed, "expert-deal").shuffled([obj for obj in selected for _ in range(per_team)])
         pairs = [[obj, drawn[i % len(drawn)]] for i, obj in enumerate(slots)]
         swaps = _resolve("expert", pairs, conflicts, team_of={})

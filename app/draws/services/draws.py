@@ -202,7 +202,8 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
     for row in draw.schedule or []:
         obj = by_code[row["object"]]
         data = {"draw_id": draw.id, "object_id": obj["id"], "object_code": obj["code"], "object_name": obj["name"],
-                "planned_date": row["date"], "officers": [{"code": c, "name": officer_names[c]} for c in row["officers"]],
+                "planned_date": row["date"],
+                "officers": [{"code": c, "name": officer_names[c]} for c in row["officers"]],
                 "experts": [{"code": c, "name": expert_names[c]} for c in row["experts"]],
                 "team_user_ids": _team_user_ids(draw, row), "inspection_items": draw.params.get("item_codes", [])}
         cases.start_case(actor, process_id, f"{draw.year} 年度随机抽查：{obj['name']}", data)

@@ -16,6 +16,9 @@ REASONS = {"inactive": N_("已停用"), "resting": N_("上次检查未发现违�
            "certificate_expired": N_("执法证已过期"), "certificate_expiring": N_("执法证在检查期间内到期")}
 
 
+SCHEDULE_HEADERS = ["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员", "专家"]
+
+
 def _names(draw: Draw) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
     objects = {o["code"]: o["name"] for o in draw.pools["objects"]}
     officers = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
@@ -60,9 +63,9 @@ def record_docx(draw: Draw, agency: str) -> bytes:
     objects, officers, tiers, experts = _names(draw)
     result = draw.result or {}
     add_heading(document, "五、抽取过程")
+    chosen = "、".join(objects[c] for c in result.get("selected", []))
     add_text(document, f"第一步：从 {result.get('eligible')} 个符合条件的检查对象中按比例抽取 "
-                       f"{result.get('selected_count')} 个，依次为：" + "、".join(objects[c] for c in result.get("selected", []))
-                       + "。", size=12)
+                       f"{result.get('selected_count')} 个，依次为：{chosen}。", size=12)
     for tier in result.get("tiers", []):
         quotas = "；".join(f"{officers[c]} {n} 个" for c, n in tier["quotas"].items())
         add_text(document, f"第二步（{tier['tier']}）：执法人员随机顺序为 "
@@ -72,7 +75,7 @@ def record_docx(draw: Draw, agency: str) -> bytes:
         add_text(document, "第三步：抽取专家 " + "、".join(experts[c] for c in result["experts"]["drawn"])
                            + "，并随机分配到各检查对象。", size=12)
     add_heading(document, "六、检查日程和人员安排")
-    add_table(document, ["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员", "专家"], schedule_rows(draw), size=9)
+    add_table(document, SCHEDULE_HEADERS, schedule_rows(draw), size=9)
     add_heading(document, "七、签字")
     add_text(document, f"组织人：{draw.organiser.full_name}（准备于 {draw.prepared_at:%Y-%m-%d %H:%M} UTC）", size=14)
     witness = draw.witness.full_name if draw.witness else ""
@@ -86,7 +89,7 @@ def schedule_docx(draw: Draw) -> bytes:
     """检查日程和人员安排表 (landscape)."""
     document = official_document(landscape=True)
     add_title(document, f"{draw.year}年度随机抽查检查日程和人员安排表")
-    add_table(document, ["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员", "专家"], schedule_rows(draw))
+    add_table(document, SCHEDULE_HEADERS, schedule_rows(draw))
     return to_bytes(document)
 
 
@@ -95,7 +98,7 @@ def schedule_xlsx(draw: Draw) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "检查日程和人员安排表"
-    sheet.append(["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员", "专家"])
+    sheet.append(SCHEDULE_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in schedule_rows(draw):

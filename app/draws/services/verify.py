@@ -33,7 +33,8 @@ def _first_difference(expected: dict[str, Any], stored: dict[str, Any]) -> str |
         for i, (a, b) in enumerate(zip(expected["selected"], stored.get("selected") or [], strict=False)):
             if a != b:
                 return f"stage (a) objects: position {i + 1} should be {a}, the record says {b}"
-        return f"stage (a) objects: {len(expected['selected'])} selected, the record lists {len(stored.get('selected') or [])}"
+        listed = len(stored.get("selected") or [])
+        return f"stage (a) objects: {len(expected['selected'])} selected, the record lists {listed}"
     for tier_expected, tier_stored in zip(expected["tiers"], stored.get("tiers") or [], strict=False):
         for obj, officer in tier_expected["assignment"].items():
             if tier_stored.get("assignment", {}).get(obj) != officer:
