@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +27,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         code = exc.code or 500
         if request.path.startswith("/api/"):
-            body: dict[str, Any] = {"code": code, "message": exc.description if code < 500 else "server error"}
+            messages_by_code = {401: _("请先登录。"), 403: _("无权访问"), 404: _("页面不存在")}
+            body: dict[str, Any] = {"code": code, "message": messages_by_code.get(code) or
+                                    (exc.description if code < 500 else _("服务器出错了"))}
             messages = (getattr(exc, "data", None) or {}).get("messages")  # webargs/marshmallow field errors
             if messages:
                 body["errors"] = messages

@@ -13,6 +13,7 @@ from tests.conftest import user_for
 A = Role.ADMIN
 AU = Role.AUDITOR
 ALL = frozenset(Role)
+DRAW_VIEWERS = {Role.SUPERVISION, Role.DISCIPLINE, Role.LEADER, Role.LEGAL, AU, A}
 PUBLIC = "public"
 
 # endpoint → (who may open it, method, how to build a URL)
@@ -52,6 +53,19 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "directories.template": (ALL, "GET", "/directories/experts/template.xlsx"),
     "directories.export": (ALL, "GET", "/directories/tiers/export.xlsx"),
     "api-docs.openapi_json": (PUBLIC, "GET", "/api/v1/openapi.json"),
+    "draws.index": (DRAW_VIEWERS, "GET", "/draws/"),
+    "draws.prepare": ({Role.SUPERVISION}, "GET", "/draws/new"),
+    "draws.show": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id()}"),
+    "draws.perform": ({Role.DISCIPLINE}, "POST", lambda: f"/draws/{_sample_draw_id()}/perform"),
+    "draws.confirm": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/confirm"),
+    "draws.start_cases": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/start-cases"),
+    "draws.request_redraw": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/redraw"),
+    "draws.approve_redraw": ({Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/approve-redraw"),
+    "draws.verify_draw": (DRAW_VIEWERS, "POST", lambda: f"/draws/{_sample_draw_id()}/verify"),
+    "draws.record_docx": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/record.docx"),
+    "draws.schedule": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/schedule.xlsx"),
+    "api_v1.draws_collection": (DRAW_VIEWERS, "GET", "/api/v1/draws"),
+    "api_v1.draws_item": (DRAW_VIEWERS, "GET", lambda: f"/api/v1/draws/{_sample_draw_id()}"),
     **{f"api_v1.{kind.replace('-', '_')}_collection": (ALL, "GET", f"/api/v1/{kind}")
        for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
                     "enforcement-items")},
@@ -64,6 +78,24 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
 
 
 _APP: dict = {}
+
+
+def _sample_draw_id(performed=False):
+    from sqlalchemy import select
+
+    from app.clock import utcnow
+    from app.directories.models import Tier
+    from app.draws.services import draws
+    from app.extensions import db
+
+    year = utcnow().year + 1
+    draw = draws.prepare(user_for(Role.SUPERVISION), {
+        "year": year, "ratio": "0.2", "tier_ids": list(db.session.scalars(select(Tier.id))),
+        "period_start": f"{year}-03-01", "period_end": f"{year}-10-31"})
+    if performed:
+        draws.perform(user_for(Role.DISCIPLINE), draw, "123456")
+    db.session.commit()
+    return draw.id
 
 
 def _first_tier_id():

@@ -15,8 +15,10 @@ from marshmallow import Schema, fields, validate
 
 from app.access import PUBLIC, SIGNED_IN
 from app.auth import tokens
+from app.auth.roles import Role
 from app.directories.services import records
 from app.directories.services.specs import SPECS, ListSpec
+from app.draws.services import draws
 from app.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import csrf, db
 
@@ -123,6 +125,65 @@ def _resources(spec: ListSpec) -> None:
 
 for _spec in SPECS.values():
     _resources(_spec)
+
+
+DRAW_VIEWERS = frozenset({Role.SUPERVISION, Role.DISCIPLINE, Role.LEADER, Role.LEGAL, Role.AUDITOR, Role.ADMIN})
+
+
+class DrawSummary(Schema):
+    """A draw in lists."""
+
+    id = fields.Integer()
+    year = fields.Integer()
+    status = fields.String()
+    algorithm_version = fields.String()
+    record_hash = fields.String(allow_none=True)
+    prepared_at = fields.DateTime()
+    drawn_at = fields.DateTime(allow_none=True)
+    confirmed_at = fields.DateTime(allow_none=True)
+    redraw_of_id = fields.Integer(allow_none=True)
+
+
+class DrawRecord(DrawSummary):
+    """The whole draw record (抽取记录); the nonce appears only after the draw."""
+
+    params = fields.Dict()
+    pool_hashes = fields.Dict()
+    exclusions = fields.List(fields.Dict())
+    nonce_hash = fields.String()
+    nonce = fields.Method("revealed_nonce")
+    witness_entropy = fields.String(allow_none=True)
+    seed = fields.String(allow_none=True)
+    result = fields.Dict(allow_none=True)
+    schedule = fields.List(fields.Dict(), allow_none=True)
+
+    def revealed_nonce(self, draw: Any) -> str | None:
+        """The server's secret stays secret until the witness has entered entropy."""
+        return None if draw.status == "prepared" else draw.nonce
+
+
+@bp.route("/draws", endpoint="draws_collection")
+class DrawCollection(MethodView):
+    """Draws."""
+
+    access_rule = DRAW_VIEWERS
+
+    @bp.response(200, DrawSummary(many=True))
+    def get(self) -> Any:
+        """Every draw, newest first."""
+        return draws.list_draws()
+
+
+@bp.route("/draws/<int:draw_id>", endpoint="draws_item")
+class DrawItem(MethodView):
+    """One draw record."""
+
+    access_rule = DRAW_VIEWERS
+
+    @bp.response(200, DrawRecord)
+    def get(self, draw_id: int) -> Any:
+        """The draw record with every intermediate result."""
+        return draws.get_draw(draw_id)
 
 
 @bp.before_request

@@ -100,7 +100,7 @@ def _act(draw_id: int, action: Any, success: str) -> Any:
             for messages in exc.errors.values():
                 for message in messages:
                     flash(_(message), "danger")
-        return redirect(url_for("draws.show", draw_id=draw_id)), 400
+        return redirect(url_for("draws.show", draw_id=draw_id), code=303)
     db.session.commit()
     flash(success if not callable(success) else success(outcome), "success")
     target = outcome.id if hasattr(outcome, "id") and outcome is not draw else draw_id

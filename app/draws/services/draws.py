@@ -56,12 +56,13 @@ def _parse_params(raw: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         errors["year"] = [N_("请填写 2000–2100 之间的年度。")]
     try:
-        ratio = Decimal(str(raw.get("ratio", "0.2")).strip().rstrip("%")) / (100 if "%" in str(raw.get("ratio")) else 1)
+        text = str(raw.get("ratio", "0.2")).strip().replace("％", "%")
+        ratio = Decimal(text.rstrip("%")) / (100 if text.endswith("%") else 1)
         if not Decimal(0) < ratio <= Decimal(1):
             raise ValueError
         params["ratio"] = str(ratio.normalize())
     except (InvalidOperation, ValueError):
-        errors["ratio"] = [N_("抽取比例须大于 0 且不超过 1（例如 0.2 或 20%）。")]
+        errors["ratio"] = [N_("抽取比例须大于 0 且不超过 1（例如 0.2 或 20％）。")]
     for key, low, high in (("rest_years", 0, 5), ("experts_per_team", 0, 5), ("experts_to_draw", 0, 10000)):
         value = raw.get(key, "")
         try:
