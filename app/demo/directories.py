@@ -85,11 +85,30 @@ def seed_directories(supervision: User, legal: User) -> bool:
         "legal_basis": "《中华人民共和国档案法》第四十九条",
         "discretion_standard": "单位 1 万–10 万元；个人 500–5000 元；档案服务企业 2 万–20 万元",
         "responsible_office": "法制科", "time_limit": "90 日"})
-    last_year = date(today.year - 1, 6, 15)
-    for n in range(1, 13):
-        obj = db.session.scalar(select(InspectionObject).where(InspectionObject.credit_code == demo_code(n)))
-        db.session.add(InspectionResult(object_id=obj.id, inspected_on=last_year,
-                                        outcome=("compliant", "compliant", "problems")[n % 3],
-                                        note=f"{today.year - 1} 年度随机抽查（演示）"))
+    db.session.flush()
+    return True
+
+
+def seed_last_years_draw(supervision: User, discipline: User, process_id: str) -> bool:
+    """The previous cycle's draw (the year before the next draw), witnessed and confirmed, and the results of its
+    inspections — so the next draw shows objects resting under the rest rule."""
+    from app.directories.models import Tier
+    from app.draws.models import Draw
+    from app.draws.services import draws
+
+    year = draws.next_draw_year() - 1
+    if db.session.scalar(select(Draw.id).where(Draw.year == year)):
+        return False
+    tiers = list(db.session.scalars(select(Tier.id).order_by(Tier.position)))
+    draw = draws.prepare(supervision, {"year": year, "ratio": "0.2", "rest_years": 1, "experts_per_team": 1,
+                                       "tier_ids": tiers, "item_codes": [f"SJ-{i:02d}" for i in range(1, 7)],
+                                       "period_start": f"{year}-03-01", "period_end": f"{year}-10-31"})
+    draws.perform(discipline, draw, "351624")
+    draws.confirm(supervision, draw, process_id)
+    ids = {o["code"]: o["id"] for o in draw.pools["objects"]}
+    for index, row in enumerate(draw.schedule or []):
+        db.session.add(InspectionResult(object_id=ids[row["object"]], inspected_on=date.fromisoformat(row["date"]),
+                                        outcome=("compliant", "compliant", "problems")[index % 3],
+                                        note=f"{year} 年度随机抽查（演示）"))
     db.session.flush()
     return True

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.audit.services import record_event
 from app.auth import services as auth_services
 from app.auth.roles import Role
-from app.demo.directories import seed_directories
+from app.demo.directories import seed_directories, seed_last_years_draw
 from app.extensions import db
 from app.workflow.models import Case
 from app.workflow.services import cases, definitions
@@ -48,7 +48,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
-def seed_demo() -> list[str]:
+def seed_demo(process_id: str = "random_inspection") -> list[str]:
     """Create whatever demo records are missing (accounts, the repository's processes, one open case)."""
     created = []
     for account in DEMO_ACCOUNTS:
@@ -61,6 +61,9 @@ def seed_demo() -> list[str]:
     definitions.load_folder(None, ROOT / "processes", ROOT / "forms")
     if seed_directories(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.legal")):
         created.append("directories")
+    if seed_last_years_draw(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.discipline"),
+                            process_id):
+        created.append("last year's draw")
     if db.session.scalar(select(Case.id).where(Case.subject == DEMO_CASE_SUBJECT)) is None:
         legal = auth_services.find_user("demo.legal")
         cases.start_case(legal, "case_filing", DEMO_CASE_SUBJECT)

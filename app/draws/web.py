@@ -4,7 +4,6 @@ verify, and the outputs."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -49,7 +48,7 @@ def prepare() -> Any:
     tiers = list(db.session.scalars(select(Tier).where(Tier.active.is_(True)).order_by(Tier.position)))
     items = list(db.session.scalars(select(InspectionItem).where(InspectionItem.active.is_(True))
                                     .order_by(InspectionItem.code)))
-    year = date.today().year + (1 if date.today().month >= 10 else 0)
+    year = draws.next_draw_year()
     values: dict[str, Any] = {"year": year, "ratio": "0.2", "rest_years": 1, "experts_per_team": 1,
                               "experts_to_draw": "", "tier_ids": [t.id for t in tiers],
                               "item_codes": [i.code for i in items], "period_start": f"{year}-03-01",

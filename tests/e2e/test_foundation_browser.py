@@ -9,15 +9,16 @@ pytestmark = pytest.mark.browser
 
 EVERYONE = {"home.index", "workflow.my_tasks", "directories.index"}
 CASES = {"workflow.case_list"}
+DRAWS = {"draws.index"}
 NAV = {
-    "supervision": EVERYONE | CASES,
-    "legal": EVERYONE | CASES | {"processes.index"},
+    "supervision": EVERYONE | CASES | DRAWS,
+    "legal": EVERYONE | CASES | DRAWS | {"processes.index"},
     "inspector": EVERYONE,
     "expert": EVERYONE,
-    "discipline": EVERYONE,
-    "leader": EVERYONE | CASES,
-    "auditor": EVERYONE | CASES | {"processes.index", "audit.events"},
-    "admin": EVERYONE | CASES | {"processes.index", "audit.events", "admin.users", "calendar.overrides"},
+    "discipline": EVERYONE | DRAWS,
+    "leader": EVERYONE | CASES | DRAWS,
+    "auditor": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events"},
+    "admin": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events", "admin.users", "calendar.overrides"},
 }
 
 

@@ -32,6 +32,12 @@ def _require(actor: User, role: Role) -> None:
         raise PermissionDenied(N_("您的角色不能执行此操作。"))
 
 
+def next_draw_year(today: date | None = None) -> int:
+    """The year a draw prepared today is for: this year until September, then next year (plans are made ahead)."""
+    today = today or utcnow().date()
+    return today.year + (1 if today.month >= 10 else 0)
+
+
 def get_draw(draw_id: int) -> Draw:
     """The draw or NotFound."""
     draw = db.session.get(Draw, draw_id)

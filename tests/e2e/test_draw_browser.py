@@ -1,0 +1,56 @@
+"""In a real browser: the supervision section prepares a draw, the discipline inspector witnesses it, the result
+is verified, confirmed, and its record downloaded and read back."""
+
+import io
+
+import pytest
+from docx import Document
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(browser, base, username, password):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                               accept_downloads=True).new_page()
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-testid=role-cards]")
+    return page
+
+
+def test_prepare_witness_verify_confirm_download(browser, live_server):
+    supervision = _sign_in(browser, live_server, "demo.supervision", "demo-supervision-2026")
+    supervision.goto(f"{live_server}/draws/")
+    assert "已确认" in supervision.inner_text("[data-testid=draws]")  # the demo's last-year draw
+    supervision.click("text=准备新的抽取")
+    supervision.click("main button[type=submit]")
+    supervision.wait_for_selector("[data-testid=nonce-hash]")
+    draw_url = supervision.url
+    commitment = supervision.inner_text("[data-testid=nonce-hash]")
+    assert len(commitment) == 64
+    exclusions = supervision.inner_text("[data-testid=exclusions]")
+    assert "处于间隔期" in exclusions and "执法证已过期" in exclusions
+    screenshot(supervision, "draw-prepared")
+
+    witness = _sign_in(browser, live_server, "demo.discipline", "demo-discipline-2026")
+    witness.goto(draw_url)
+    witness.fill("#entropy", "6243115")
+    witness.click("text=输入并抽取")
+    witness.wait_for_selector("[data-testid=schedule]")
+
+    supervision.goto(draw_url)
+    supervision.click("text=重新运算核验")
+    assert "核验通过" in supervision.inner_text("[data-testid=verify-report]")
+    supervision.click("text=确认结果并启动检查")
+    supervision.wait_for_selector(".alert-success")
+    assert "已确认" in supervision.inner_text("[data-testid=draw-status]")
+    screenshot(supervision, "draw-confirmed")
+    with supervision.expect_download() as info:
+        supervision.click("text=抽取记录 .docx")
+    document = Document(io.BytesIO(open(info.value.path(), "rb").read()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "抽取记录" in text and "6243115" in text and commitment in text
