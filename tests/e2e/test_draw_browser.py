@@ -33,7 +33,7 @@ def test_prepare_witness_verify_confirm_download(browser, live_server):
     commitment = supervision.inner_text("[data-testid=nonce-hash]")
     assert len(commitment) == 64
     exclusions = supervision.inner_text("[data-testid=exclusions]")
-    assert "处于间隔期" in exclusions and "执法证已过期" in exclusions
+    assert "处于间隔期" in exclusions and "执法证在检查期间开始前到期" in exclusions
     screenshot(supervision, "draw-prepared")
 
     witness = _sign_in(browser, live_server, "demo.discipline", "demo-discipline-2026")

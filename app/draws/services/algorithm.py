@@ -8,6 +8,7 @@ when that is impossible the draw fails with the reason and nothing is saved.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -34,30 +35,43 @@ def _blocked(kind: str, person: Person, obj: Obj, conflicts: set[tuple[str, str,
 
 
 def _resolve(kind: str, pairs: list[list[Any]], conflicts: set[tuple[str, str, str]],
-             team_of: dict[str, list[str]] | None = None) -> list[dict[str, str]]:
-    """Swap people between objects until no pair is blocked; returns the swaps made (in order)."""
-    swaps = []
+             unique_in_team: bool = False) -> list[dict[str, str]]:
+    """Swap people between objects until no pair is blocked (and, for experts, nobody sits twice in one team).
 
-    def bad(obj: Obj, person: Person, ignore_index: int | None = None) -> bool:
+    Swaps keep every person's quota. Deterministic: pairs are scanned in order and the first workable swap wins.
+    Returns the swaps made, in order.
+    """
+    swaps: list[dict[str, str]] = []
+    members: dict[str, Counter[str]] = defaultdict(Counter)
+    if unique_in_team:
+        for obj, person in pairs:
+            members[obj["code"]][person["code"]] += 1
+
+    def bad(obj: Obj, person: Person) -> bool:
         if _blocked(kind, person, obj, conflicts):
             return True
-        if team_of is not None:  # the same expert twice in one team
-            others = [p for idx, (o, p) in enumerate(pairs) if o["code"] == obj["code"] and idx != ignore_index]
-            return any(p["code"] == person["code"] for p in others)
-        return False
+        return unique_in_team and members[obj["code"]][person["code"]] > 1
+
+    def move(obj: Obj, out: Person, into: Person) -> None:
+        if unique_in_team:
+            members[obj["code"]][out["code"]] -= 1
+            members[obj["code"]][into["code"]] += 1
 
     for i, (obj_i, person_i) in enumerate(pairs):
-        if not bad(obj_i, person_i, i):
+        if not bad(obj_i, person_i):
             continue
         for j, (obj_j, person_j) in enumerate(pairs):
-            if j == i or person_j["code"] == person_i["code"]:
+            if j == i or obj_j["code"] == obj_i["code"] or person_j["code"] == person_i["code"]:
                 continue
-            pairs[i][1], pairs[j][1] = person_j, person_i
-            if not bad(obj_i, person_j, i) and not bad(obj_j, person_i, j):
+            move(obj_i, person_i, person_j)
+            move(obj_j, person_j, person_i)
+            if not bad(obj_i, person_j) and not bad(obj_j, person_i):
+                pairs[i][1], pairs[j][1] = person_j, person_i
                 swaps.append({"object": obj_i["code"], "swapped_with": obj_j["code"],
                               "out": person_i["code"], "in": person_j["code"]})
                 break
-            pairs[i][1], pairs[j][1] = person_i, person_j
+            move(obj_i, person_j, person_i)
+            move(obj_j, person_i, person_j)
         else:
             raise DrawImpossible(N_("无法避开回避关系：%(person)s 不能检查 %(object)s，且无法与他人调换。"),
                                  person=person_i["name"], object=obj_i["name"])
@@ -108,7 +122,7 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
                                  have=len(drawn))
         slots = Stream(seed, "expert-deal").shuffled([obj for obj in selected for _ in range(per_team)])
         pairs = [[obj, drawn[i % len(drawn)]] for i, obj in enumerate(slots)]
-        swaps = _resolve("expert", pairs, conflicts, team_of={})
+        swaps = _resolve("expert", pairs, conflicts, unique_in_team=True)
         assignment: dict[str, list[str]] = {}
         quotas = {e["code"]: 0 for e in drawn}
         for obj, expert in pairs:

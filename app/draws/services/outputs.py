@@ -12,8 +12,12 @@ from app.documents.services.layout import add_heading, add_table, add_text, add_
 from app.draws.models import Draw
 from app.errors import N_
 
-REASONS = {"inactive": N_("已停用"), "resting": N_("上次检查未发现违法行为，处于间隔期"),
-           "certificate_expired": N_("执法证已过期"), "certificate_expiring": N_("执法证在检查期间内到期")}
+REASONS = {
+    "inactive": N_("已停用"),
+    "resting": N_("上次检查未发现违法行为，处于间隔期"),
+    "certificate_expired": N_("执法证在检查期间开始前到期"),
+    "certificate_expiring": N_("执法证在检查期间内到期"),
+}
 
 
 SCHEDULE_HEADERS = ["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员", "专家"]
