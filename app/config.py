@@ -74,6 +74,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_LOCK_AFTER", _positive_int, 10, "failed logins in a row that lock the account"),
     Setting("LOGIN_LOCK_MINUTES", _positive_int, 15, "how long a locked account stays locked"),
     Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),
+    Setting("AGENCY_SHORT_NAME", str, "示档", "the agency's short name at the start of document numbers (e.g. 六档)"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
 )
 

@@ -65,6 +65,11 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "draws.record_docx": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/record.docx"),
     "draws.schedule": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/schedule.xlsx"),
     "api_v1.draws_collection": (DRAW_VIEWERS, "GET", "/api/v1/draws"),
+    # documents follow their case's visibility (oversight roles here; team members for their own cases)
+    "documents.download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                           lambda: f"/documents/{_sample_document_id()}"),
+    "documents.regenerate": ({Role.SUPERVISION, Role.LEGAL}, "POST",
+                             lambda: f"/documents/{_sample_document_id()}/regenerate"),
     "api_v1.draws_item": (DRAW_VIEWERS, "GET", lambda: f"/api/v1/draws/{_sample_draw_id()}"),
     **{f"api_v1.{kind.replace('-', '_')}_collection": (ALL, "GET", f"/api/v1/{kind}")
        for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
@@ -96,6 +101,16 @@ def _sample_draw_id(performed=False):
         draws.perform(user_for(Role.DISCIPLINE), draw, "123456")
     db.session.commit()
     return draw.id
+
+
+def _sample_document_id():
+    from app.documents.services.documents import generate
+    from app.extensions import db
+
+    case = _sample_case()
+    document = generate(user_for(Role.LEGAL), "case_transfer", {"object_name": "样本单位"}, case_id=case.id)
+    db.session.commit()
+    return document.id
 
 
 def _first_tier_id():

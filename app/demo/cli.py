@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from app.demo.services import DEMO_ACCOUNTS, DEMO_BUREAU, seed_demo
@@ -19,7 +18,7 @@ def demo_cli() -> None:
 @with_appcontext
 def seed() -> None:
     """Load the demo data once (idempotent)."""
-    created = seed_demo(current_app.config["DRAW_PROCESS_ID"])
+    created = seed_demo()
     db.session.commit()
     click.echo(f"demo data created: {', '.join(created)}" if created else "demo data already loaded")
 

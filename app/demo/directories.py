@@ -46,8 +46,12 @@ def demo_code(n: int) -> str:
 
 
 
-def seed_directories(supervision: User, legal: User) -> bool:
-    """Create the demo directories unless present; True when something was created."""
+def seed_directories(supervision: User, legal: User, inspector: User, expert: User) -> bool:
+    """Create the demo directories unless present; True when something was created.
+
+    Every demo officer signs in as `demo.inspector` and every expert as `demo.expert`, so whichever team is
+    drawn, the demo accounts can do its tasks.
+    """
     if db.session.scalar(select(InspectionObject.id).where(InspectionObject.credit_code == demo_code(1))):
         return False
     today = utcnow().date()
@@ -59,16 +63,18 @@ def seed_directories(supervision: User, legal: User) -> bool:
             "contact_person": "联系人（演示）", "contact_phone": "0000-0000000", "archives_staff": "档案员（演示）"})
     tiers = ("副处级（领导职务）", "正科级", "副科级及以下")
     for n in range(1, 13):
-        records.create(legal, OFFICERS, {
+        officer = records.create(legal, OFFICERS, {
             "name": f"执法人员{n:02d}（演示）", "unit": "示例市档案局（演示）", "unit_credit_code": demo_code(900),
             "tier_id": tiers[(n - 1) % 3], "certificate_no": f"示档执{2026000 + n}",
             "certificate_valid_until": (today + timedelta(days=20 if n == 12 else 700)).isoformat(),
             "category": "档案", "region": "示例市"})
+        officer.user_id = inspector.id
     for n in range(1, 7):
-        records.create(legal, EXPERTS, {
+        expert_record = records.create(legal, EXPERTS, {
             "code": f"ZJ-{n:03d}", "name": f"专家{n:02d}（演示）", "unit": f"示例市第{n * 7}档案馆（演示）",
             "unit_credit_code": demo_code(n * 7), "field": ("档案保护", "电子档案", "档案整理")[n % 3],
             "source": "lower_bureau" if n % 2 else "city_unit"})
+        expert_record.user_id = expert.id
     records.create(legal, CONFLICTS, {"person_kind": "officer", "person_code": "示档执2026001",
                                       "object_id": demo_code(5), "reason": "配偶在该单位工作（演示）"})
     for index, (item, method) in enumerate(AREAS_OF_ART_42, start=1):

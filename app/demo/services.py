@@ -48,7 +48,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
-def seed_demo(process_id: str = "random_inspection") -> list[str]:
+def seed_demo() -> list[str]:
     """Create whatever demo records are missing (accounts, the repository's processes, one open case)."""
     created = []
     for account in DEMO_ACCOUNTS:
@@ -59,10 +59,12 @@ def seed_demo(process_id: str = "random_inspection") -> list[str]:
                                   legal_qualified=account.legal_qualified)
         created.append(account.username)
     definitions.load_folder(None, ROOT / "processes", ROOT / "forms")
-    if seed_directories(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.legal")):
+    if seed_directories(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.legal"),
+                        auth_services.find_user("demo.inspector"), auth_services.find_user("demo.expert")):
         created.append("directories")
+    # Last cycle's inspections were done (their results are recorded): no cases are started for them.
     if seed_last_years_draw(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.discipline"),
-                            process_id):
+                            process_id=""):
         created.append("last year's draw")
     if db.session.scalar(select(Case.id).where(Case.subject == DEMO_CASE_SUBJECT)) is None:
         legal = auth_services.find_user("demo.legal")

@@ -16,6 +16,7 @@ from app.audit.services import list_events
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.clock import utcnow
+from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.web_helpers import translate
@@ -166,7 +167,8 @@ def case_page(case_id: int) -> Any:
         abort(403)
     history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
-                           data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get)
+                           data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get,
+                           documents=case_documents(case.id), confirm_form=ConfirmForm())
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

@@ -40,7 +40,7 @@ def test_web_flow_prepare_witness_confirm(as_role):
     verified = supervision.post(f"/draws/{draw_id}/verify").get_data(as_text=True)
     assert "核验通过" in verified
     confirmed = supervision.post(f"/draws/{draw_id}/confirm", follow_redirects=True).get_data(as_text=True)
-    assert "检查流程尚未发布" in confirmed
+    assert "已确认，并启动" in confirmed and "件检查案件" in confirmed
     assert as_role(Role.INSPECTOR).get(f"/draws/{draw_id}").status_code == 403
     for path in ("record.docx", "schedule.docx", "schedule.xlsx"):
         assert as_role(Role.AUDITOR).get(f"/draws/{draw_id}/{path}").status_code == 200

@@ -20,7 +20,6 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.workflow.models import Task
 from tests.conftest import user_for
-from tests.workflow.helpers import load_process
 
 
 def _params(**extra):
@@ -116,17 +115,15 @@ def test_consistent_forgery_is_caught_by_the_audit_chain_copy():
 
 def test_confirm_without_process_then_start_cases_with_the_team_as_named_users():
     inspector = user_for(Role.INSPECTOR)
-    db.session.execute(update(Officer).values(user_id=inspector.id))
     draw = _drawn()
-    assert draws.confirm(user_for(Role.SUPERVISION), draw, "random_inspection") == 0
+    assert draws.confirm(user_for(Role.SUPERVISION), draw, "not_published_yet") == 0
     assert draw.status == "confirmed" and draw.cases_started_at is None
     assert draw.public_part and set(draw.public_part[0]) == {"object", "credit_code", "date"}
-    load_process("draw_process")
     started = draws.start_cases(user_for(Role.SUPERVISION), draw, "random_inspection")
     assert started == draw.result["selected_count"]
-    tasks = list(db.session.scalars(select(Task).where(Task.element_id == "check", Task.state == "ready")))
-    assert len(tasks) >= started and all(t.restricted for t in tasks)
-    assert all(inspector.id in [a.user_id for a in t.assignees] for t in tasks)
+    tasks = list(db.session.scalars(select(Task).where(Task.element_id == "plan", Task.state == "ready")))
+    assert len(tasks) == started and all(t.restricted for t in tasks)
+    assert all(inspector.id in [a.user_id for a in t.assignees] for t in tasks)  # demo officers sign in as him
     assert draws.start_cases(user_for(Role.SUPERVISION), draw, "random_inspection") == 0  # only once
 
 

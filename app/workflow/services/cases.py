@@ -203,11 +203,26 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     steps = _run_engine(workflow, run_user_task)
     row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
     _save(case, workflow)
+    after_task(actor, case, row, task)
     record_event("task.completed", actor=actor, object_type="case", object_id=case.id,
                  details={"task_id": row.id, "element": row.element_id, "name": row.name, "data": data,
                           "definition": _definition_ref(definition), "engine_steps": steps,
                           "case_status": case.status})
     return row
+
+
+def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
+    """What a completed user task declares beyond the engine: documents to issue, a result to record."""
+    from app.directories.services.results import record_outcome
+    from app.documents.services.documents import generate
+
+    properties = task.task_spec.extensions.get("properties", {})
+    data = dict(task.data)
+    for doc_type in [d.strip() for d in properties.get("documents", "").split(",") if d.strip()]:
+        generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id)
+    if properties.get("records_result") == "true" and data.get("object_id") and data.get("outcome"):
+        record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
+                       str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
 
 
 def task_data(task: Task) -> dict[str, Any]:

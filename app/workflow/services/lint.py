@@ -15,6 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from app.auth.roles import Role
+from app.documents.services.numbers import DOC_TYPES
 from app.workflow.services.sandbox import check_compiles
 from app.workflow.services.xmlsafe import UnsafeXml, parse_xml
 
@@ -25,6 +26,8 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 
 # Lane names a diagram may use, mapped to roles: the code name or the Chinese name of DOMAIN.md.
+PROPERTY_PATH = "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='{name}']"
+
 LANE_ROLES: dict[str, Role] = {
     **{role.value: role for role in Role},
     "监督指导科": Role.SUPERVISION, "法制科": Role.LEGAL, "法制信息科": Role.LEGAL, "法规科": Role.LEGAL,
@@ -48,6 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "timer": ("定时器表达式无效：%(detail)s", "Timer expression is invalid: %(detail)s"),
     "called_process": ("调用的流程“%(target)s”不存在。", "Called process '%(target)s' does not exist."),
     "decision": ("调用的决策表“%(target)s”不存在。", "Called decision '%(target)s' does not exist."),
+    "document_unknown": ("文书类型“%(doc)s”不存在。", "Document type '%(doc)s' does not exist."),
 }
 
 
@@ -162,6 +166,10 @@ def lint_tree(name: str, tree: etree._ElementTree, process_ids: set[str], decisi
             problems.append(_problem(name, task, "form_missing"))
         elif form.get("value") not in forms:
             problems.append(_problem(name, task, "form_unknown", form=form.get("value")))
+        documents = task.find(PROPERTY_PATH.format(name="documents"), NS)
+        for doc in ([d.strip() for d in documents.get("value", "").split(",")] if documents is not None else []):
+            if doc and doc not in DOC_TYPES:
+                problems.append(_problem(name, task, "document_unknown", doc=doc))
 
     for gateway in root.iter(f"{{{BPMN_NS}}}exclusiveGateway", f"{{{BPMN_NS}}}inclusiveGateway"):
         outgoing = [(el.text or "").strip() for el in gateway.findall("bpmn:outgoing", NS)]

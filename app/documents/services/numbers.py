@@ -1,0 +1,60 @@
+"""Document numbers (文号): one atomic counter per type and year, never reused, never skipped silently.
+
+The increment happens in the caller's transaction: if the transaction rolls back, so does the number, so no
+number is lost; concurrent transactions queue on the counter row (PostgreSQL row lock, SQLite's writer lock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.documents.models import DocumentCounter
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class DocType:
+    """A kind of document: its name and the letters of its number."""
+
+    code: str
+    title: str
+    number_word: str
+    transcript: bool = False  # signature line on every page
+
+
+DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
+    DocType("inspection_notice", "检查通知书", "检通"),
+    DocType("onsite_record", "现场检查笔录", "检录", transcript=True),
+    DocType("inquiry_record", "询问笔录", "询录", transcript=True),
+    DocType("rectification_order", "责令限期改正通知书", "责改"),
+    DocType("recheck_record", "整改复查记录", "复查", transcript=True),
+    DocType("case_transfer", "案件移送书", "移送"),
+    DocType("results_report", "抽查结果通报", "通报"),
+)}
+
+
+def next_seq(doc_type: str, year: int) -> int:
+    """Take the next number of this type and year (inside the caller's transaction)."""
+    dialect = db.session.get_bind().dialect.name
+    values = {"doc_type": doc_type, "year": year, "last_seq": 0}
+    if dialect == "postgresql":
+        db.session.execute(pg_insert(DocumentCounter).values(**values).on_conflict_do_nothing())
+    elif dialect == "sqlite":
+        db.session.execute(sqlite_insert(DocumentCounter).values(**values).on_conflict_do_nothing())
+    else:  # pragma: no cover - the two supported databases are above
+        db.session.execute(insert(DocumentCounter).values(**values))
+    seq = db.session.execute(
+        update(DocumentCounter).where(DocumentCounter.doc_type == doc_type, DocumentCounter.year == year)
+        .values(last_seq=DocumentCounter.last_seq + 1).returning(DocumentCounter.last_seq)).scalar_one()
+    return int(seq)
+
+
+def format_number(short_name: str, doc_type: str, year: int, seq: int) -> str:
+    """e.g. 示档检通〔2026〕7号 — agency short name, type word, year in 〔〕, sequence without leading zeros."""
+    return f"{short_name}{DOC_TYPES[doc_type].number_word}〔{year}〕{seq}号"
+
+

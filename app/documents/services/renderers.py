@@ -1,0 +1,145 @@
+"""The texts of the inspection documents, laid out officially. Each renderer takes the case data and returns .docx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from app.documents.services.layout import (
+    BODY_FONT,
+    add_heading,
+    add_number,
+    add_table,
+    add_text,
+    add_title,
+    official_document,
+    set_fonts,
+    to_bytes,
+)
+
+AREAS = {
+    "responsibility": "档案工作责任制和管理制度",
+    "storage": "档案库房、设施设备",
+    "staffing": "档案工作人员配备",
+    "management": "档案收集、整理、保管、提供利用",
+    "information": "档案信息化建设和信息安全",
+    "guidance": "对所属单位档案工作的监督指导",
+}
+CLOSING_WORDS = "以上笔录我看过，与我说的相符。"
+
+
+def _team(data: dict[str, Any]) -> str:
+    officers = "、".join(o["name"] for o in data.get("officers", []))
+    experts = "、".join(e["name"] for e in data.get("experts", []))
+    return officers + (f"（专家：{experts}）" if experts else "")
+
+
+def _signature_footer(document: Document, parties: str) -> None:
+    """A signature line in the footer, so it appears on every page of a transcript."""
+    footer = document.sections[0].footer
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    set_fonts(paragraph.add_run(parties), BODY_FONT, 12)
+
+
+def _head(title: str, number: str, agency: str) -> Document:
+    document = official_document()
+    add_title(document, title)
+    add_number(document, number)
+    return document
+
+
+def inspection_notice(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """检查通知书."""
+    document = _head("档案行政执法检查通知书", number, agency)
+    add_text(document, f"{data.get('object_name', '')}：", indent=False)
+    areas = "、".join(AREAS.get(a, a) for a in data.get("key_areas", []))
+    add_text(document, f"根据《中华人民共和国档案法》第四十二条的规定，我局定于 {data.get('notice_date') or data.get('planned_date', '')} "
+                       f"对你单位档案工作进行执法检查，重点检查：{areas or '档案工作情况'}。")
+    add_text(document, f"检查组成员：{_team(data)}。请你单位做好准备，安排有关人员配合检查，并提供相关资料。")
+    if data.get("plan_notes"):
+        add_text(document, f"检查安排：{data['plan_notes']}")
+    add_text(document, f"{agency}", indent=False)
+    return to_bytes(document)
+
+
+def onsite_record(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """现场检查笔录 (transcript: signature line on every page)."""
+    document = _head("现场检查笔录", number, agency)
+    _signature_footer(document, "被检查单位负责人签字：__________    检查人员签字：__________")
+    add_text(document, f"被检查单位：{data.get('object_name', '')}（统一社会信用代码 {data.get('object_code', '')}）", indent=False)
+    add_text(document, f"检查时间：{data.get('checked_on', '')}    检查人员：{_team(data)}", indent=False)
+    add_text(document, "检查人员已出示行政执法证件，并告知检查目的、依据和被检查单位的权利义务。"
+             if data.get("credentials_shown") and data.get("purpose_stated") else "（未记录出示证件和告知情况）", indent=False)
+    add_heading(document, "检查情况")
+    rows = [[AREAS.get(f.get("area", ""), f.get("area", "")), f.get("situation", ""), "是" if f.get("problem") else "否"]
+            for f in data.get("findings", [])]
+    add_table(document, ["检查方面", "检查情况", "发现问题"], rows or [["—", "—", "—"]], size=12)
+    if data.get("av_missing_reason"):
+        add_text(document, f"未进行音像记录的原因：{data['av_missing_reason']}")
+    add_text(document, f"证据材料 {len(data.get('evidence') or [])} 件，音像记录 {len(data.get('av_records') or [])} 件（均已存档并记录 SHA-256）。")
+    add_text(document, CLOSING_WORDS, indent=False)
+    return to_bytes(document)
+
+
+def inquiry_record(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """询问笔录 (transcript)."""
+    document = _head("询问笔录", number, agency)
+    _signature_footer(document, "被询问人签字：__________    询问人签字：__________    记录人签字：__________")
+    add_text(document, f"被询问人：{data.get('inquiry_person', '')}    职务：{data.get('inquiry_position', '')}", indent=False)
+    add_text(document, f"询问时间：{data.get('inquiry_date', '')}    询问人：{_team(data)}", indent=False)
+    for qa in data.get("inquiry_qa", []):
+        add_text(document, f"问：{qa.get('question', '')}", indent=False)
+        add_text(document, f"答：{qa.get('answer', '')}", indent=False)
+    add_text(document, CLOSING_WORDS, indent=False)
+    return to_bytes(document)
+
+
+def rectification_order(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """责令限期改正通知书."""
+    document = _head("责令限期改正通知书", number, agency)
+    add_text(document, f"{data.get('object_name', '')}：", indent=False)
+    add_text(document, "经检查，你单位档案工作存在以下问题，依据《中华人民共和国档案法》的规定，责令你单位限期改正：")
+    rows = [[str(i), p.get("problem", ""), f"{p.get('days', '')} 个工作日"]
+            for i, p in enumerate(data.get("problems", []), start=1)]
+    add_table(document, ["序号", "问题", "整改期限"], rows or [["—", "—", "—"]], size=12)
+    add_text(document, f"请于 {data.get('rect_deadline_date', '')} 前完成整改，并将整改情况书面报告我局。逾期未改正的，"
+                       "我局将依法处理。")
+    add_text(document, f"{agency}", indent=False)
+    return to_bytes(document)
+
+
+def recheck_record(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """整改复查记录 (transcript)."""
+    document = _head("整改复查记录", number, agency)
+    _signature_footer(document, "被检查单位负责人签字：__________    复查人员签字：__________")
+    add_text(document, f"被检查单位：{data.get('object_name', '')}    第 {data.get('rect_round', 1)} 轮整改", indent=False)
+    add_text(document, f"单位整改报告：{data.get('report_summary', '')}", indent=False)
+    add_text(document, f"复查结论：{'整改到位，予以验收' if data.get('accepted') else '整改未到位，继续整改'}。"
+                       f"{data.get('recheck_notes', '')}", indent=False)
+    add_text(document, CLOSING_WORDS, indent=False)
+    return to_bytes(document)
+
+
+def case_transfer(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """案件移送书 (to the legal section for case filing)."""
+    document = _head("案件移送书", number, agency)
+    add_text(document, "法制科：", indent=False)
+    add_text(document, f"我局执法检查组在对{data.get('object_name', '')}的随机抽查中，发现其涉嫌存在档案违法行为：")
+    add_text(document, data.get("transfer_facts", ""))
+    add_text(document, f"涉嫌违反：{data.get('transfer_basis', '')}。现将有关材料移送你科，请依法立案查处。")
+    add_text(document, f"移送人：{_team(data)}", indent=False)
+    return to_bytes(document)
+
+
+RENDERERS: dict[str, Callable[[dict[str, Any], str, str], bytes]] = {
+    "inspection_notice": inspection_notice,
+    "onsite_record": onsite_record,
+    "inquiry_record": inquiry_record,
+    "rectification_order": rectification_order,
+    "recheck_record": recheck_record,
+    "case_transfer": case_transfer,
+}
