@@ -62,6 +62,8 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "draws.request_redraw": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/redraw"),
     "draws.approve_redraw": ({Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/approve-redraw"),
     "draws.verify_draw": (DRAW_VIEWERS, "POST", lambda: f"/draws/{_sample_draw_id()}/verify"),
+    "draws.results_report": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/results-report"),
+    "documents.download_draw_document": (DRAW_VIEWERS, "GET", lambda: "/documents/draws/1/999999"),
     "draws.record_docx": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/record.docx"),
     "draws.schedule": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/schedule.xlsx"),
     "api_v1.draws_collection": (DRAW_VIEWERS, "GET", "/api/v1/draws"),

@@ -35,6 +35,7 @@ class Document(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_case.id"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    draw_id: Mapped[int | None] = mapped_column(ForeignKey("draw.id"), index=True)
     element_id: Mapped[str] = mapped_column(String(100), default="")
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))

@@ -45,6 +45,20 @@ def download(document_id: int) -> Any:
                      download_name=document.filename)
 
 
+@bp.route("/draws/<int:draw_id>/<int:document_id>")
+@roles(Role.SUPERVISION, Role.DISCIPLINE, Role.LEADER, Role.LEGAL, Role.AUDITOR, Role.ADMIN)
+def download_draw_document(draw_id: int, document_id: int) -> Any:
+    """A draw's document (the results report)."""
+    try:
+        document = documents.get_document(document_id)
+    except NotFound:
+        abort(404)
+    if document.draw_id != draw_id:
+        abort(404)
+    return send_file(io.BytesIO(document.content), mimetype=DOCX, as_attachment=True,
+                     download_name=document.filename)
+
+
 @bp.route("/<int:document_id>/regenerate", methods=["POST"])
 @roles(Role.INSPECTOR, Role.LEGAL, Role.SUPERVISION)
 def regenerate(document_id: int) -> Any:

@@ -49,6 +49,7 @@ class Draw(db.Model):
     redraw_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     redraw_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     public_part: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # for the disclosure portal
+    public_results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # results marked for publication
 
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
     witness: Mapped[User | None] = relationship(foreign_keys=[witness_id])

@@ -15,6 +15,8 @@ from app.access import roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.directories.models import InspectionItem, Tier
+from app.documents.services.documents import draw_documents
+from app.draws.models import Draw
 from app.draws.services import draws, outputs
 from app.draws.services.verify import verify
 from app.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -82,7 +84,8 @@ def show(draw_id: int) -> Any:
     people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
     redraws = [d for d in draws.list_draws() if d.redraw_of_id == draw.id]
     return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
-                           reasons=outputs.REASONS, redraws=redraws, report=None)
+                           reasons=outputs.REASONS, redraws=redraws, report=None,
+                           documents=draw_documents(draw.id))
 
 
 def _act(draw_id: int, action: Any, success: str) -> Any:
@@ -102,7 +105,7 @@ def _act(draw_id: int, action: Any, success: str) -> Any:
         return redirect(url_for("draws.show", draw_id=draw_id), code=303)
     db.session.commit()
     flash(success if not callable(success) else success(outcome), "success")
-    target = outcome.id if hasattr(outcome, "id") and outcome is not draw else draw_id
+    target = outcome.id if isinstance(outcome, Draw) and outcome is not draw else draw_id
     return redirect(url_for("draws.show", draw_id=target))
 
 
@@ -134,6 +137,14 @@ def start_cases(draw_id: int) -> Any:
                 lambda n: _("已启动 %(n)s 件检查案件。", n=n))
 
 
+@bp.route("/<int:draw_id>/results-report", methods=["POST"])
+@roles(Role.SUPERVISION)
+def results_report(draw_id: int) -> Any:
+    """Issue the year's 抽查结果通报 and mark its rows for publication."""
+    return _act(draw_id, lambda d: draws.results_report(current_user, d),
+                lambda doc: _("已生成抽查结果通报 %(number)s。", number=doc.number))
+
+
 @bp.route("/<int:draw_id>/redraw", methods=["POST"])
 @roles(Role.SUPERVISION)
 def request_redraw(draw_id: int) -> Any:
@@ -158,7 +169,8 @@ def verify_draw(draw_id: int) -> Any:
     people = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
     people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
     return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
-                           reasons=outputs.REASONS, redraws=[], report=verify(draw))
+                           reasons=outputs.REASONS, redraws=[], report=verify(draw),
+                           documents=draw_documents(draw.id))
 
 
 @bp.route("/<int:draw_id>/record.docx")

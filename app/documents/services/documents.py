@@ -35,28 +35,35 @@ def configure(name: str, short_name: str) -> None:
 
 
 def _store(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None, task_id: int | None,
-           element_id: str, year: int, seq: int, version: int) -> Document:
+           element_id: str, year: int, seq: int, version: int, draw_id: int | None = None) -> Document:
     number = format_number(AGENCY.short_name, doc_type, year, seq)
     content = RENDERERS[doc_type](data, number, AGENCY.name)
     title = DOC_TYPES[doc_type].title
     document = Document(doc_type=doc_type, number=number, year=year, seq=seq, version=version, case_id=case_id,
-                        task_id=task_id, element_id=element_id, filename=f"{title}-{number}-v{version}.docx",
+                        task_id=task_id, draw_id=draw_id, element_id=element_id,
+                        filename=f"{title}-{number}-v{version}.docx",
                         sha256=hashlib.sha256(content).hexdigest(), content=content,
                         created_by_id=actor.id if actor else None)
     db.session.add(document)
     db.session.flush()
-    record_event("document.generated", actor=actor, object_type="case", object_id=case_id,
+    record_event("document.generated", actor=actor, object_type="case" if case_id else "draw",
+                 object_id=case_id or draw_id,
                  details={"document_id": document.id, "type": doc_type, "number": number, "version": version,
                           "sha256": document.sha256, "element": element_id})
     return document
 
 
 def generate(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None = None,
-             task_id: int | None = None, element_id: str = "") -> Document:
+             task_id: int | None = None, element_id: str = "", draw_id: int | None = None) -> Document:
     """A new document with the next number of its type this year."""
     year = utcnow().year
     return _store(actor, doc_type, data, case_id=case_id, task_id=task_id, element_id=element_id, year=year,
-                  seq=next_seq(doc_type, year), version=1)
+                  seq=next_seq(doc_type, year), version=1, draw_id=draw_id)
+
+
+def draw_documents(draw_id: int) -> list[Document]:
+    """Documents issued for a draw (the results report), newest first."""
+    return list(db.session.scalars(select(Document).where(Document.draw_id == draw_id).order_by(Document.id.desc())))
 
 
 def regenerate(actor: User, document_id: int, data: dict[str, Any]) -> Document:

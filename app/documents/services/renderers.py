@@ -135,7 +135,25 @@ def case_transfer(data: dict[str, Any], number: str, agency: str) -> bytes:
     return to_bytes(document)
 
 
+def results_report(data: dict[str, Any], number: str, agency: str) -> bytes:
+    """抽查结果通报: the year's random-inspection results, for circulation and publication."""
+    document = _head(f"关于{data.get('year', '')}年度档案执法随机抽查结果的通报", number, agency)
+    add_text(document, "市直各单位：", indent=False)
+    counts = data.get("counts", {})
+    add_text(document, f"根据年度随机抽查工作安排，我局按照“双随机、一公开”要求，从 {data.get('eligible', 0)} 个检查对象中随机抽取 "
+                       f"{data.get('selected', 0)} 个单位进行了档案执法检查。其中未发现违法行为 {counts.get('compliant', 0)} 个，"
+                       f"发现问题责令整改 {counts.get('problems', 0)} 个，涉嫌违法移送立案 {counts.get('violation', 0)} 个，"
+                       f"尚未完成检查 {counts.get('pending', 0)} 个。现将结果通报如下：")
+    add_table(document, ["序号", "检查对象", "检查日期", "检查结论"],
+              [[str(i), r["object"], r.get("date") or "—", r["outcome"]] for i, r in enumerate(data.get("rows", []), start=1)],
+              size=12)
+    add_text(document, "请各单位对照检查发现的问题，举一反三，切实做好档案工作。")
+    add_text(document, agency, indent=False)
+    return to_bytes(document)
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any], str, str], bytes]] = {
+    "results_report": results_report,
     "inspection_notice": inspection_notice,
     "onsite_record": onsite_record,
     "inquiry_record": inquiry_record,

@@ -246,3 +246,37 @@ def approve_redraw(leader: User, draw: Draw) -> Draw:
     record_event("draw.redraw_approved", actor=leader, object_type="draw", object_id=draw.id,
                  details={"new_draw": new.id, "reason": draw.redraw_reason})
     return new
+
+
+OUTCOME_LABELS = {"compliant": "未发现违法行为", "problems": "发现问题，责令整改", "violation": "涉嫌违法，移送立案"}
+
+
+def results_report(actor: User, draw: Draw) -> Any:
+    """The year's 抽查结果通报 (numbered .docx); its rows (no personal data) are marked for publication."""
+    from app.directories.models import InspectionResult
+    from app.documents.services.documents import generate
+
+    _require(actor, Role.SUPERVISION)
+    if draw.status != "confirmed":
+        raise Conflict(N_("只有已确认的抽取才能通报结果。"))
+    by_code = {o["code"]: o for o in draw.pools["objects"]}
+    dates = {row["object"]: row["date"] for row in draw.schedule or []}
+    results = {r.object_id: r for r in db.session.scalars(select(InspectionResult).where(
+        InspectionResult.object_id.in_([by_code[c]["id"] for c in draw.result["selected"]]),
+        InspectionResult.inspected_on >= draw.period_start - timedelta(days=31),
+        InspectionResult.inspected_on <= draw.period_end + timedelta(days=92)))}
+    rows, counts = [], {"compliant": 0, "problems": 0, "violation": 0, "pending": 0}
+    for code in draw.result["selected"]:
+        result = results.get(by_code[code]["id"])
+        outcome = result.outcome if result else "pending"
+        counts[outcome] += 1
+        rows.append({"object": by_code[code]["name"], "credit_code": code,
+                     "date": result.inspected_on.isoformat() if result else dates.get(code),
+                     "outcome": OUTCOME_LABELS.get(outcome, "尚未完成检查")})
+    draw.public_results = rows
+    document = generate(actor, "results_report", {"year": draw.year, "eligible": draw.result["eligible"],
+                                                  "selected": draw.result["selected_count"], "counts": counts,
+                                                  "rows": rows}, draw_id=draw.id)
+    record_event("draw.results_reported", actor=actor, object_type="draw", object_id=draw.id,
+                 details={"document": document.number, "counts": counts})
+    return document
