@@ -49,7 +49,8 @@ def test_compliant_inspection_records_its_result_and_documents():
     documents = _documents(case_id)
     assert set(documents) == {"inspection_notice", "onsite_record"}
     _parsed, text, _footer = _text(documents["inspection_notice"])
-    assert data["object_name"] in text and "档案库房、设施设备" in text and documents["inspection_notice"].number in text
+    assert data["object_name"] in text and "档案库房、设施设备" in text
+    assert documents["inspection_notice"].number in text
 
 
 def test_onsite_needs_credentials_purpose_and_av_or_a_reason():
@@ -135,7 +136,8 @@ def test_suspected_violation_is_transferred_to_the_legal_section():
     case_id = start_inspection()
     through_evaluation(case_id)
     do(case_id, "feedback", Role.INSPECTOR, {"outcome": "violation", "feedback_given": True, "feedback_summary": "x"})
-    do(case_id, "transfer", Role.INSPECTOR, {"transfer_facts": "擅自销毁档案", "transfer_basis": "《档案法》第四十八条"})
+    do(case_id, "transfer", Role.INSPECTOR, {"transfer_facts": "擅自销毁档案",
+                                             "transfer_basis": "《档案法》第四十八条"})
     [register] = ready(case_id)
     assert register.element_id == "register_transfer" and register.role == "legal"
     assert "擅自销毁档案" in _text(_documents(case_id)["case_transfer"])[1]
