@@ -1,0 +1,130 @@
+"""A whole random inspection in Chromium, as the different users: the draw is confirmed, the inspector plans and
+checks on site, the inspector and the expert evaluate, a rectification is ordered, reported and accepted, and the
+documents are downloaded and read back. Screenshots feed docs/guide-inspector.md."""
+
+import io
+import re
+
+import pytest
+from docx import Document
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _user(browser, base, username):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                               accept_downloads=True).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", username.replace("demo.", "demo-") + "-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-testid=role-cards]")
+    return page
+
+
+def _submit(page):
+    page.click("[data-testid=task-form] button[type=submit]:has-text('提交')")
+    page.wait_for_selector(".alert-success, .alert-danger")
+    errors = page.locator(".alert-danger, .invalid-feedback")
+    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]
+
+
+def _open(page, base, case_url, task_name):
+    page.goto(case_url)
+    row = page.locator("[data-testid=case-tasks] tr", has_text=task_name).filter(has_text="待办")
+    row.locator("a").first.click()
+    page.wait_for_selector("[data-testid=task-form]")
+
+
+def _docx_text(page, link_text):
+    with page.expect_download() as info:
+        page.click(f"[data-testid=case-documents] a:has-text('{link_text}')")
+    document = Document(io.BytesIO(open(info.value.path(), "rb").read()))
+    return "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells)
+
+
+def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
+    supervision = _user(browser, live_server, "demo.supervision")
+    supervision.goto(f"{live_server}/draws/new")
+    supervision.fill("#ratio", "0.05")
+    supervision.click("main button[type=submit]")
+    supervision.wait_for_selector("[data-testid=nonce-hash]")
+    draw_url = supervision.url
+    witness = _user(browser, live_server, "demo.discipline")
+    witness.goto(draw_url)
+    witness.fill("#entropy", "5512346")
+    witness.click("text=输入并抽取")
+    witness.wait_for_selector("[data-testid=schedule]")
+    supervision.goto(draw_url)
+    supervision.click("text=确认结果并启动检查")
+    assert "件检查案件" in supervision.inner_text(".alert-success")
+
+    inspector = _user(browser, live_server, "demo.inspector")
+    inspector.goto(f"{live_server}/tasks")
+    screenshot(inspector, "inspector-inbox")
+    inspector.locator("[data-testid=inbox] a", has_text="制定检查方案").last.click()
+    inspector.wait_for_selector("[data-testid=task-form]")
+    case_url = live_server + inspector.locator("nav.breadcrumb a, ol.breadcrumb a").nth(1).get_attribute("href")
+    inspector.check("[id='f.key_areas-2']")
+    inspector.check("[id='f.key_areas-4']")
+    inspector.fill("[id='f.notice_date']", "2027-03-08")
+    inspector.fill("[id='f.plan_notes']", "上午查阅制度文本，下午实地查看库房。")
+    screenshot(inspector, "inspector-plan")
+    _submit(inspector)
+
+    _open(inspector, live_server, case_url, "现场检查")
+    inspector.check("[id='f.credentials_shown']")
+    inspector.check("[id='f.purpose_stated']")
+    inspector.fill("[id='f.checked_on']", "2027-03-08")
+    inspector.select_option("[id='f.findings.0.area']", "storage")
+    inspector.fill("[id='f.findings.0.situation']", "库房温湿度记录自 2026 年 10 月起缺失。")
+    inspector.select_option("[id='f.findings.0.problem']", "true")
+    photo = tmp_path / "库房照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + b"demo photo" * 50)
+    inspector.set_input_files("[id='f.evidence']", str(photo))
+    inspector.fill("[id='f.av_missing_reason']", "执法记录仪电量耗尽，已拍照记录。")
+    inspector.check("[id='f.inquiry_needed-2']")
+    screenshot(inspector, "inspector-onsite")
+    _submit(inspector)
+
+    _open(inspector, live_server, case_url, "执法人员评议")
+    inspector.fill("[id='f.officer_opinion']", "库房管理不规范，应责令整改。")
+    _submit(inspector)
+    expert = _user(browser, live_server, "demo.expert")
+    _open(expert, live_server, case_url, "专家评议")
+    expert.fill("[id='f.expert_opinion']", "同意，建议加装温湿度自动记录设备。")
+    _submit(expert)
+
+    _open(inspector, live_server, case_url, "检查结论与现场反馈")
+    inspector.check("[id='f.outcome-2']")
+    inspector.check("[id='f.feedback_given']")
+    inspector.fill("[id='f.feedback_summary']", "已向单位负责人反馈检查发现的问题。")
+    _submit(inspector)
+    _open(inspector, live_server, case_url, "责令限期改正")
+    inspector.fill("[id='f.problems.0.problem']", "补齐温湿度记录，建立日常登记制度")
+    inspector.fill("[id='f.problems.0.days']", "10")
+    _submit(inspector)
+
+    _open(supervision, live_server, case_url, "登记单位整改报告")
+    supervision.fill("[id='f.report_summary']", "已补齐记录并加装自动记录仪。")
+    _submit(supervision)
+    _open(inspector, live_server, case_url, "整改复查")
+    inspector.check("[id='f.accepted-1']")
+    inspector.fill("[id='f.recheck_notes']", "现场复查，整改到位。")
+    _submit(inspector)
+
+    inspector.goto(case_url)
+    assert "已办结" in inspector.inner_text("h1")
+    screenshot(inspector, "inspector-case-documents")
+    notice = _docx_text(inspector, "检查通知书")
+    assert re.search(r"示档检通〔\d{4}〕\d+号", notice) and "档案库房、设施设备" in notice
+    onsite = _docx_text(inspector, "现场检查笔录")
+    assert "库房温湿度记录自 2026 年 10 月起缺失" in onsite and "执法记录仪电量耗尽" in onsite
+    order = _docx_text(inspector, "责令限期改正通知书")
+    assert re.search(r"示档责改〔\d{4}〕\d+号", order) and "补齐温湿度记录" in order
+    recheck = _docx_text(inspector, "整改复查记录")
+    assert "整改到位，予以验收" in recheck
