@@ -96,6 +96,24 @@ class Task(db.Model):
     )
 
 
+class LegalReview(db.Model):
+    """A legal review of a major decision (or the collective discussion that settled a persistent disagreement)."""
+
+    __tablename__ = "legal_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("workflow_case.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # agree | disagree | revise | collective_agreed | collective_refused
+    outcome: Mapped[str] = mapped_column(String(20))
+    elements: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+
+
 class TaskAssignee(db.Model):
     """A named user who may act on a restricted task (e.g. the drawn team)."""
 

@@ -34,6 +34,16 @@ DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
     DocType("recheck_record", "整改复查记录", "复查", transcript=True),
     DocType("case_transfer", "案件移送书", "移送"),
     DocType("results_report", "抽查结果通报", "通报"),
+    DocType("filing_approval", "立案审批表", "立"),
+    DocType("evidence_list", "证据清单", "证"),
+    DocType("investigation_report", "调查终结报告", "调"),
+    DocType("legal_review_opinion", "法制审核意见书", "法审"),
+    DocType("collective_discussion", "集体讨论笔录", "集", transcript=True),
+    DocType("prior_notice", "行政处罚事先告知书", "告"),
+    DocType("hearing_notice", "听证告知书", "听"),
+    DocType("penalty_decision", "行政处罚决定书", "罚"),
+    DocType("service_receipt", "送达回证", "送"),
+    DocType("closure_report", "结案报告", "结"),
 )}
 
 

@@ -23,7 +23,7 @@ from app.clock import utcnow
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import runtime
+from app.workflow.services import legal_review, runtime
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
 from app.workflow.services.forms import validate_data
@@ -187,6 +187,7 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
         raise completed_message(row)
     if not may_act(actor, row):
         raise PermissionDenied(N_("您不是此任务的办理人。"))
+    legal_review.check_reviewer(actor, row)
     definition = case.definition
     schema = definition.forms.get(row.form_key or "")
     if schema is not None:
@@ -218,11 +219,30 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
 
     properties = task.task_spec.extensions.get("properties", {})
     data = dict(task.data)
-    for doc_type in [d.strip() for d in properties.get("documents", "").split(",") if d.strip()]:
+    doc_types = [d.strip() for d in properties.get("documents", "").split(",") if d.strip()]
+    legal_review.record(actor, case, row, data)
+    if row.form_key == legal_review.DECISION_FORM or "penalty_decision" in doc_types:
+        legal_review.require_passed_review(case, data)
+    for doc_type in doc_types:
         generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id)
+    if properties.get("starts_process") and data.get("received"):
+        start_case(actor, properties["starts_process"], f"{data.get('object_name', '')}涉嫌档案违法案（随机抽查移送）",
+                   transfer_data(case, data))
     if properties.get("records_result") == "true" and data.get("object_id") and data.get("outcome"):
         record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
                        str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
+
+
+def transfer_data(case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    """What a case opened from an inspection transfer carries: the unit, the facts, the evidence and the records."""
+    from app.documents.services.documents import case_documents
+
+    evidence = [*(data.get("evidence") or []), *(data.get("av_records") or [])]
+    return {"party_name": data.get("object_name", ""), "party_type": "unit", "source": "inspection",
+            "facts": data.get("transfer_facts", ""), "legal_basis": data.get("transfer_basis", ""),
+            "clue_files": evidence, "inspection_case_id": case.id, "object_id": data.get("object_id"),
+            "inspection_documents": [{"number": d.number, "type": d.doc_type, "id": d.id}
+                                     for d in case_documents(case.id)]}
 
 
 def task_data(task: Task) -> dict[str, Any]:

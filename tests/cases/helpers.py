@@ -1,0 +1,59 @@
+"""Driving a case-handling case through its steps as the demo users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth.roles import Role
+from app.extensions import db
+from app.workflow.models import Task
+from app.workflow.services import cases
+from tests.conftest import user_for
+
+FILE = {"party_name": "某档案服务有限公司（演示）", "party_type": "unit", "source": "complaint",
+        "facts": "擅自销毁应当归档的文件材料", "legal_basis": "《中华人民共和国档案法》第四十八条、第四十九条",
+        "investigators": [{"name": "执法人员01（演示）", "certificate_no": "示档执2026001"},
+                          {"name": "执法人员02（演示）", "certificate_no": "示档执2026002"}]}
+INVESTIGATE = {"inquiry_person": "张某", "inquiry_date": "2027-04-01",
+               "inquiry_qa": [{"question": "文件材料去哪里了？", "answer": "按公司安排销毁了。"}],
+               "evidence_items": [{"name": "销毁记录", "source": "当事人提供", "proves": "销毁事实"}],
+               "preservation_needed": False}
+REVIEW_OK = {**{f"el_{k}": "ok" for k in ("subject", "qualification", "facts", "evidence", "law", "discretion",
+                                          "procedure", "overreach", "documents", "crime", "other")},
+             "review_outcome": "agree", "review_opinion": "同意"}
+
+
+def report(fine: float, decision_type: str = "fine", beyond: bool = False) -> dict[str, Any]:
+    """An investigation report proposing a fine (or another decision)."""
+    return {"found_facts": "2027 年 3 月擅自销毁文件材料 200 余件", "evidence_summary": "询问笔录、销毁记录",
+            "decision_type": decision_type, "fine_amount": fine, "beyond_discretion": beyond,
+            "decision_basis": "《中华人民共和国档案法》第四十九条"}
+
+
+def start(data: dict[str, Any] | None = None) -> int:
+    """A case filed directly by the legal section."""
+    case = cases.start_case(user_for(Role.LEGAL), "case_handling", "档案违法案（测试）", data or {})
+    return case.id
+
+
+def ready(case_id: int) -> list[str]:
+    """BPMN ids of the open tasks of the case (and of its called legal review)."""
+    return sorted(t.element_id for t in db.session.scalars(
+        select(Task).where(Task.case_id == case_id, Task.state == "ready")))
+
+
+def do(case_id: int, element: str, role: Role, data: dict[str, Any]) -> None:
+    """Complete the open task with this BPMN id as the demo user of this role."""
+    task = db.session.scalar(select(Task).where(Task.case_id == case_id, Task.state == "ready",
+                                                Task.element_id == element))
+    assert task is not None, (element, ready(case_id))
+    cases.complete_task(user_for(role), task.id, data)
+
+
+def to_report(case_id: int) -> None:
+    """File, approve, investigate."""
+    do(case_id, "file", Role.LEGAL, FILE)
+    do(case_id, "approve_filing", Role.LEADER, {"filing_decision": "approve", "filing_opinion": "同意立案"})
+    do(case_id, "investigate", Role.INSPECTOR, INVESTIGATE)
