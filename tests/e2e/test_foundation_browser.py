@@ -50,11 +50,11 @@ def test_forbidden_page_is_friendly(page, live_server):
 
 def test_ten_wrong_passwords_lock_the_account(page, live_server):
     for _ in range(10):
-        _sign_in(page, live_server, "demo.expert", "wrong-password-0")
+        _sign_in(page, live_server, "e2e.locktest", "wrong-password-0")
         page.wait_for_selector(".alert-danger")
     assert "账户已被锁定" in page.inner_text(".alert-danger")
     screenshot(page, "login-locked")
-    _sign_in(page, live_server, "demo.expert", "demo-expert-2026")
+    _sign_in(page, live_server, "e2e.locktest", "locktest-pass-2026")
     assert "临时锁定" in page.inner_text(".alert-danger")
 
 
