@@ -175,7 +175,7 @@ def case_page(case_id: int) -> Any:
 @roles(*STARTERS)
 def start_case() -> Any:
     """Start a case on a published process."""
-    options = [d for d in definitions.list_definitions() if d.status == "published"]
+    options = definitions.startable({str(current_app.config["DRAW_PROCESS_ID"])})
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         process_id = request.form.get("process_id", "")
@@ -184,6 +184,8 @@ def start_case() -> Any:
             flash(_("请填写案件名称。"), "danger")
         else:
             try:
+                if process_id not in {d.process_id for d in options}:
+                    abort(400)
                 case = cases.start_case(current_user, process_id, subject)
                 db.session.commit()
             except DomainError as exc:

@@ -114,3 +114,18 @@ def test_start_case_page(as_role):
     response = client.post("/cases/new", data={"process_id": "case_filing", "subject": "某单位档案违法案"})
     assert response.status_code == 302
     assert "填写立案审批表" in client.get("/tasks").get_data(as_text=True)
+
+
+def test_start_page_offers_only_processes_people_start(as_role):
+    from pathlib import Path
+
+    from app.workflow.services import definitions
+
+    root = Path(__file__).resolve().parents[2]
+    definitions.load_folder(None, root / "processes", root / "forms")
+    db.session.commit()
+    client = as_role(Role.LEGAL)
+    page = client.get("/cases/new").get_data(as_text=True)
+    assert 'value="case_handling"' in page
+    assert 'value="random_inspection"' not in page and 'value="legal_review"' not in page
+    assert client.post("/cases/new", data={"process_id": "random_inspection", "subject": "x"}).status_code == 400

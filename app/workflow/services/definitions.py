@@ -191,6 +191,18 @@ def load_folder(actor: User | None, processes_dir: Path, forms_dir: Path, *, pub
     return created
 
 
+def startable(excluded: set[str]) -> list[ProcessDefinition]:
+    """Published processes a person may start by hand: not called by another process, not in `excluded`
+    (e.g. the inspection process, which only a confirmed draw starts)."""
+    current = [d for d in list_definitions() if d.status == "published"]
+    called = set()
+    for definition in current:
+        trees, _problems = lint.parse_files({k: v for k, v in definition.files.items() if k.endswith(".bpmn")})
+        for tree in trees.values():
+            called |= {el.get("calledElement") for el in tree.getroot().iter(f"{{{lint.BPMN_NS}}}callActivity")}
+    return [d for d in current if d.process_id not in called | excluded]
+
+
 def list_definitions() -> list[ProcessDefinition]:
     """Every version, grouped by process, newest first."""
     return list(db.session.scalars(select(ProcessDefinition)
