@@ -82,3 +82,32 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def sign_in_as(browser: object, base: str, username: str) -> object:
+    """A fresh browser context signed in as a demo account (its password follows the demo pattern)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",  # type: ignore[attr-defined]
+                               accept_downloads=True).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", username.replace("demo.", "demo-") + "-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-testid=role-cards]")
+    return page
+
+
+def open_task(page: object, case_url: str, task_name: str) -> None:
+    """Open the case's open task with this name from the case page."""
+    page.goto(case_url)  # type: ignore[attr-defined]
+    row = page.locator("[data-testid=case-tasks] tr", has_text=task_name).filter(has_text="待办")  # type: ignore
+    row.locator("a").first.click()
+    page.wait_for_selector("[data-testid=task-form]")  # type: ignore[attr-defined]
+
+
+def submit_task(page: object) -> None:
+    """Submit the task form and insist there was no error."""
+    page.click("[data-testid=task-form] button[type=submit]:has-text('提交')")  # type: ignore[attr-defined]
+    page.wait_for_selector(".alert-success, .alert-danger")  # type: ignore[attr-defined]
+    errors = page.locator(".alert-danger, .invalid-feedback")  # type: ignore[attr-defined]
+    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]

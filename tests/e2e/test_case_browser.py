@@ -6,65 +6,46 @@ import io
 import pytest
 from docx import Document
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_task, screenshot, sign_in_as, submit_task
 
 pytestmark = pytest.mark.browser
 ELEMENTS = ("subject", "qualification", "facts", "evidence", "law", "discretion", "procedure", "overreach",
             "documents", "crime", "other")
 
 
-def _user(browser, base, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                               accept_downloads=True).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", username.replace("demo.", "demo-") + "-2026")
-    page.click("main button[type=submit]")
-    page.wait_for_selector("[data-testid=role-cards]")
-    return page
 
 
-def _open(page, case_url, task_name):
-    page.goto(case_url)
-    page.locator("[data-testid=case-tasks] tr", has_text=task_name).filter(has_text="待办").locator("a").first.click()
-    page.wait_for_selector("[data-testid=task-form]")
 
 
-def _submit(page):
-    page.click("[data-testid=task-form] button[type=submit]:has-text('提交')")
-    page.wait_for_selector(".alert-success, .alert-danger")
-    errors = page.locator(".alert-danger, .invalid-feedback")
-    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]
 
 
 def _review(page, case_url, outcome_index, opinion, shot=None):
-    _open(page, case_url, "法制审核")
+    open_task(page, case_url, "法制审核")
     for key in ELEMENTS:
         page.check(f"[id='f.el_{key}-1']")
     page.check(f"[id='f.review_outcome-{outcome_index}']")
     page.fill("[id='f.review_opinion']", opinion)
     if shot:
         screenshot(page, shot)
-    _submit(page)
+    submit_task(page)
 
 
 def _report(page, case_url, fine):
-    _open(page, case_url, "调查终结报告")
+    open_task(page, case_url, "调查终结报告")
     page.fill("[id='f.found_facts']", "2027 年 3 月擅自销毁应当归档的文件材料 200 余件。")
     page.fill("[id='f.evidence_summary']", "询问笔录、销毁记录、现场照片。")
     page.check("[id='f.decision_type-1']")
     page.fill("[id='f.fine_amount']", str(fine))
     page.check("[id='f.beyond_discretion-2']")
     page.fill("[id='f.decision_basis']", "《中华人民共和国档案法》第四十九条")
-    _submit(page)
+    submit_task(page)
 
 
 @pytest.mark.parametrize(("fine", "major"), [(100000, True), (30000, False)], ids=["major", "non-major"])
 def test_case_to_closure(browser, live_server, fine, major):
-    legal = _user(browser, live_server, "demo.legal")
-    leader = _user(browser, live_server, "demo.leader")
-    inspector = _user(browser, live_server, "demo.inspector")
+    legal = sign_in_as(browser, live_server, "demo.legal")
+    leader = sign_in_as(browser, live_server, "demo.leader")
+    inspector = sign_in_as(browser, live_server, "demo.inspector")
     legal.goto(f"{live_server}/cases/new")
     legal.select_option("#process_id", "case_handling")
     legal.fill("#subject", f"某档案服务公司违法销毁档案案（{'重大' if major else '一般'}，演示）")
@@ -72,7 +53,7 @@ def test_case_to_closure(browser, live_server, fine, major):
     legal.wait_for_selector("[data-testid=case-tasks]")
     case_url = legal.url
 
-    _open(legal, case_url, "填写立案审批表")
+    open_task(legal, case_url, "填写立案审批表")
     legal.fill("[id='f.party_name']", "某档案服务有限公司（演示）")
     legal.check("[id='f.party_type-1']")
     legal.select_option("[id='f.source']", "complaint")
@@ -84,21 +65,21 @@ def test_case_to_closure(browser, live_server, fine, major):
     legal.wait_for_selector("[id='f.investigators.1.name']")
     legal.fill("[id='f.investigators.1.name']", "执法人员02（演示）")
     legal.fill("[id='f.investigators.1.certificate_no']", "示档执2026002")
-    _submit(legal)
+    submit_task(legal)
 
-    _open(leader, case_url, "局领导审批立案")
+    open_task(leader, case_url, "局领导审批立案")
     leader.check("[id='f.filing_decision-1']")
     leader.fill("[id='f.filing_opinion']", "同意立案，由执法人员01、02承办。")
-    _submit(leader)
+    submit_task(leader)
 
-    _open(inspector, case_url, "调查取证")
+    open_task(inspector, case_url, "调查取证")
     inspector.fill("[id='f.inquiry_person']", "张某（演示）")
     inspector.fill("[id='f.inquiry_date']", "2027-04-01")
     inspector.fill("[id='f.inquiry_qa.0.question']", "应归档的文件材料去哪里了？")
     inspector.fill("[id='f.inquiry_qa.0.answer']", "按公司安排销毁了。")
     inspector.fill("[id='f.evidence_items.0.name']", "销毁记录")
     inspector.check("[id='f.preservation_needed-2']")
-    _submit(inspector)
+    submit_task(inspector)
     _report(inspector, case_url, fine)
 
     if major:
@@ -106,28 +87,28 @@ def test_case_to_closure(browser, live_server, fine, major):
         _report(inspector, case_url, fine)  # resubmitted after revision
         _review(legal, case_url, 1, "经审核，同意。")
 
-    _open(legal, case_url, "行政处罚事先告知")
+    open_task(legal, case_url, "行政处罚事先告知")
     legal.fill("[id='f.notice_served_on']", "2027-05-06")
-    _submit(legal)
-    _open(legal, case_url, "登记陈述申辩和听证申请")
+    submit_task(legal)
+    open_task(legal, case_url, "登记陈述申辩和听证申请")
     legal.fill("[id='f.statement']", "无")
     legal.check("[id='f.hearing_requested-2']")
-    _submit(legal)
-    _open(leader, case_url, "局领导作出处罚决定")
+    submit_task(legal)
+    open_task(leader, case_url, "局领导作出处罚决定")
     leader.check("[id='f.decision_approved']")
     leader.fill("[id='f.decision_date']", "2027-05-20")
-    _submit(leader)
-    _open(legal, case_url, "送达")
+    submit_task(leader)
+    open_task(legal, case_url, "送达")
     legal.select_option("[id='f.service_method']", "direct")
     legal.fill("[id='f.served_on']", "2027-05-21")
-    _submit(legal)
-    _open(legal, case_url, "登记缴纳罚款")
+    submit_task(legal)
+    open_task(legal, case_url, "登记缴纳罚款")
     legal.fill("[id='f.paid_on']", "2027-06-01")
     legal.fill("[id='f.amount_paid']", str(fine))
-    _submit(legal)
-    _open(legal, case_url, "结案")
+    submit_task(legal)
+    open_task(legal, case_url, "结案")
     legal.fill("[id='f.execution_summary']", "罚款已按期缴清。")
-    _submit(legal)
+    submit_task(legal)
 
     legal.goto(case_url)
     assert "已办结" in legal.inner_text("h1")

@@ -8,35 +8,15 @@ import re
 import pytest
 from docx import Document
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import open_task, screenshot, sign_in_as, submit_task
 
 pytestmark = pytest.mark.browser
 
 
-def _user(browser, base, username):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                               accept_downloads=True).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", username.replace("demo.", "demo-") + "-2026")
-    page.click("main button[type=submit]")
-    page.wait_for_selector("[data-testid=role-cards]")
-    return page
 
 
-def _submit(page):
-    page.click("[data-testid=task-form] button[type=submit]:has-text('提交')")
-    page.wait_for_selector(".alert-success, .alert-danger")
-    errors = page.locator(".alert-danger, .invalid-feedback")
-    assert errors.count() == 0, [errors.nth(i).inner_text() for i in range(errors.count())]
 
 
-def _open(page, base, case_url, task_name):
-    page.goto(case_url)
-    row = page.locator("[data-testid=case-tasks] tr", has_text=task_name).filter(has_text="待办")
-    row.locator("a").first.click()
-    page.wait_for_selector("[data-testid=task-form]")
 
 
 def _docx_text(page, link_text):
@@ -48,13 +28,13 @@ def _docx_text(page, link_text):
 
 
 def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
-    supervision = _user(browser, live_server, "demo.supervision")
+    supervision = sign_in_as(browser, live_server, "demo.supervision")
     supervision.goto(f"{live_server}/draws/new")
     supervision.fill("#ratio", "0.05")
     supervision.click("main button[type=submit]")
     supervision.wait_for_selector("[data-testid=nonce-hash]")
     draw_url = supervision.url
-    witness = _user(browser, live_server, "demo.discipline")
+    witness = sign_in_as(browser, live_server, "demo.discipline")
     witness.goto(draw_url)
     witness.fill("#entropy", "5512346")
     witness.click("text=输入并抽取")
@@ -63,7 +43,7 @@ def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
     supervision.click("text=确认结果并启动检查")
     assert "件检查案件" in supervision.inner_text(".alert-success")
 
-    inspector = _user(browser, live_server, "demo.inspector")
+    inspector = sign_in_as(browser, live_server, "demo.inspector")
     inspector.goto(f"{live_server}/tasks")
     screenshot(inspector, "inspector-inbox")
     inspector.locator("[data-testid=inbox] a", has_text="制定检查方案").last.click()
@@ -74,9 +54,9 @@ def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
     inspector.fill("[id='f.notice_date']", "2027-03-08")
     inspector.fill("[id='f.plan_notes']", "上午查阅制度文本，下午实地查看库房。")
     screenshot(inspector, "inspector-plan")
-    _submit(inspector)
+    submit_task(inspector)
 
-    _open(inspector, live_server, case_url, "现场检查")
+    open_task(inspector, case_url, "现场检查")
     inspector.check("[id='f.credentials_shown']")
     inspector.check("[id='f.purpose_stated']")
     inspector.fill("[id='f.checked_on']", "2027-03-08")
@@ -89,33 +69,33 @@ def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
     inspector.fill("[id='f.av_missing_reason']", "执法记录仪电量耗尽，已拍照记录。")
     inspector.check("[id='f.inquiry_needed-2']")
     screenshot(inspector, "inspector-onsite")
-    _submit(inspector)
+    submit_task(inspector)
 
-    _open(inspector, live_server, case_url, "执法人员评议")
+    open_task(inspector, case_url, "执法人员评议")
     inspector.fill("[id='f.officer_opinion']", "库房管理不规范，应责令整改。")
-    _submit(inspector)
-    expert = _user(browser, live_server, "demo.expert")
-    _open(expert, live_server, case_url, "专家评议")
+    submit_task(inspector)
+    expert = sign_in_as(browser, live_server, "demo.expert")
+    open_task(expert, case_url, "专家评议")
     expert.fill("[id='f.expert_opinion']", "同意，建议加装温湿度自动记录设备。")
-    _submit(expert)
+    submit_task(expert)
 
-    _open(inspector, live_server, case_url, "检查结论与现场反馈")
+    open_task(inspector, case_url, "检查结论与现场反馈")
     inspector.check("[id='f.outcome-2']")
     inspector.check("[id='f.feedback_given']")
     inspector.fill("[id='f.feedback_summary']", "已向单位负责人反馈检查发现的问题。")
-    _submit(inspector)
-    _open(inspector, live_server, case_url, "责令限期改正")
+    submit_task(inspector)
+    open_task(inspector, case_url, "责令限期改正")
     inspector.fill("[id='f.problems.0.problem']", "补齐温湿度记录，建立日常登记制度")
     inspector.fill("[id='f.problems.0.days']", "10")
-    _submit(inspector)
+    submit_task(inspector)
 
-    _open(supervision, live_server, case_url, "登记单位整改报告")
+    open_task(supervision, case_url, "登记单位整改报告")
     supervision.fill("[id='f.report_summary']", "已补齐记录并加装自动记录仪。")
-    _submit(supervision)
-    _open(inspector, live_server, case_url, "整改复查")
+    submit_task(supervision)
+    open_task(inspector, case_url, "整改复查")
     inspector.check("[id='f.accepted-1']")
     inspector.fill("[id='f.recheck_notes']", "现场复查，整改到位。")
-    _submit(inspector)
+    submit_task(inspector)
 
     inspector.goto(case_url)
     assert "已办结" in inspector.inner_text("h1")
