@@ -17,6 +17,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(instance_path=app.instance_path, overrides=test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # JSON answers keep Chinese readable
+    from app.clock import set_business_timezone
+
+    set_business_timezone(app.config["TIMEZONE"])
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Short OLTP queries: the JIT compiler costs more than it saves (measured on the inbox query).

@@ -54,6 +54,16 @@ def _database_url(value: str) -> str:
     return value
 
 
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown timezone") from exc
+    return value
+
+
 def _locale(value: str) -> str:
     if value not in ("zh_CN", "en"):
         raise ValueError("supported: zh_CN, en")
@@ -69,6 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SECURE", _bool, None,
             "send the session cookie over HTTPS only; default true except in development"),
     Setting("DEFAULT_LOCALE", _locale, "zh_CN", "UI language when the user has not chosen one: zh_CN or en"),
+    Setting("TIMEZONE", _timezone, "Asia/Shanghai", "the bureau's timezone: its calendar days are the working days"),
     Setting("LOGIN_SLOWDOWN_AFTER", _positive_int, 3, "failed logins after which each further try must wait"),
     Setting("LOGIN_SLOWDOWN_SECONDS", _positive_int, 2, "first wait once slowing down; doubles per failure, ≤ 60 s"),
     Setting("LOGIN_LOCK_AFTER", _positive_int, 10, "failed logins in a row that lock the account"),

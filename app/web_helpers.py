@@ -21,16 +21,12 @@ def show_domain_error(error: DomainError, form: Form | None = None) -> None:
     if isinstance(error, ValidationFailed) and form is not None:
         for field_name, messages in error.errors.items():
             field: Any = getattr(form, field_name, None)
-            target = field.errors if field is not None else None
-            for message in messages:
-                text = gettext(message)
-                if target is not None:
-                    if isinstance(target, tuple):
-                        field.errors = list(target)
-                        target = field.errors
-                    target.append(text)
-                else:
+            texts = [gettext(message) for message in messages]
+            if field is None:
+                for text in texts:
                     flash(text, "danger")
+            else:  # WTForms keeps errors in a tuple until validation; replace it with a list we can extend
+                field.errors = [*field.errors, *texts]
     flash(translate(error), "danger")
 
 

@@ -1,4 +1,4 @@
-"""Working-day arithmetic on the Chinese calendar (holidays and make-up workdays).
+"""Working-day arithmetic on the Chinese calendar (holidays and make-up workdays), on the bureau's local dates.
 
 The chinese-calendar package knows the State Council's published years; administrators enter
 overrides for years it does not cover (and for local changes). Outside both, Monday–Friday are
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.audit.services import record_event
 from app.auth.models import User
 from app.calendar.models import CalendarOverride
+from app.clock import to_local, to_utc
 from app.errors import N_, ValidationFailed
 from app.extensions import db
 
@@ -23,7 +24,8 @@ MAX_SPAN_DAYS = 3660
 
 
 def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    """A calendar day where the bureau is; datetimes are the app's naive UTC."""
+    return to_local(value).date() if isinstance(value, datetime) else value
 
 
 def package_covers(day: date) -> bool:
@@ -73,8 +75,8 @@ class WorkingDays:
                 counted += 1
         else:
             raise ValueError("working-day span too long")
-        if isinstance(start, datetime):
-            return datetime.combine(current, start.time())
+        if isinstance(start, datetime):  # same local time of day, on the working day found, back in UTC
+            return to_utc(datetime.combine(current, to_local(start).time()))
         return current
 
     def working_days_between(self, start: date | datetime, end: date | datetime) -> int:

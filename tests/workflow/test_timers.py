@@ -99,3 +99,19 @@ def test_timer_due_times_are_in_an_indexed_column(app):
     from app.workflow.models import Case
 
     assert any(index.columns.keys() == ["next_timer_at"] for index in Case.__table__.indexes)
+
+
+def test_working_days_count_the_bureaus_local_days_not_utc():
+    """17:00 UTC on 30 September is already 1 October (a holiday) in Beijing."""
+    days = WorkingDays({})
+    evening_utc = datetime(2026, 9, 30, 17, 0)
+    assert days.add_working_days(evening_utc, 1) == datetime(2026, 10, 7, 17, 0)  # 8 October 01:00 in Beijing
+    assert not days.is_workday(evening_utc)
+    assert days.is_workday(datetime(2026, 9, 30, 15, 59))  # 23:59 on the 30th in Beijing
+
+
+def test_invalid_timezone_is_refused():
+    from app.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="TIMEZONE"):
+        load_config({"TIMEZONE": "Mars/Olympus"})

@@ -29,6 +29,7 @@ from RestrictedPython.Guards import (
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from app.clock import local_today
 from app.errors import N_
 
 SCRIPT_FILENAME = "<diagram>"
@@ -185,7 +186,7 @@ def base_helpers(now: Callable[[], datetime], working_days: Any) -> dict[str, An
     """The whitelist of helpers every diagram may call."""
     return {
         "now": now,
-        "today": lambda: now().date(),
+        "today": local_today,
         "date": date, "datetime": datetime, "timedelta": timedelta,
         "round_half_up": round_half_up,
         "floor": math.floor, "ceil": math.ceil,
