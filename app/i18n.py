@@ -25,6 +25,15 @@ def init_app(app: Flask) -> None:
         # Readable JSON for people (Chinese stays Chinese); Jinja escapes it for HTML.
         return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
+    @app.template_filter("local")
+    def _local(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        # Times are stored in UTC; people read them in the bureau's timezone.
+        from datetime import datetime
+
+        from app.clock import to_local
+
+        return to_local(value).strftime(fmt) if isinstance(value, datetime) else ""
+
     @app.context_processor
     def _locale_context() -> dict[str, object]:
         return {"current_locale": select_locale(), "supported_locales": SUPPORTED_LOCALES}

@@ -8,6 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from app.clock import to_local
 from app.documents.services.layout import add_heading, add_table, add_text, add_title, official_document, to_bytes
 from app.draws.models import Draw
 from app.errors import N_
@@ -81,10 +82,11 @@ def record_docx(draw: Draw, agency: str) -> bytes:
     add_heading(document, "六、检查日程和人员安排")
     add_table(document, SCHEDULE_HEADERS, schedule_rows(draw), size=9)
     add_heading(document, "七、签字")
-    add_text(document, f"组织人：{draw.organiser.full_name}（准备于 {draw.prepared_at:%Y-%m-%d %H:%M} UTC）", size=14)
+    prepared = to_local(draw.prepared_at)
+    add_text(document, f"组织人：{draw.organiser.full_name}（准备于 {prepared:%Y-%m-%d %H:%M}）", size=14)
     witness = draw.witness.full_name if draw.witness else ""
-    add_text(document, f"见证人（纪检员）：{witness}（抽取于 {draw.drawn_at:%Y-%m-%d %H:%M} UTC）" if draw.drawn_at
-             else "见证人（纪检员）：", size=14)
+    drawn = f"（抽取于 {to_local(draw.drawn_at):%Y-%m-%d %H:%M}）" if draw.drawn_at else ""
+    add_text(document, f"见证人（纪检员）：{witness}{drawn}", size=14)
     add_text(document, f"记录哈希：{draw.record_hash}", size=10, indent=False)
     return to_bytes(document)
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
-from app.clock import utcnow
+from app.clock import to_local, utcnow
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
@@ -162,10 +162,10 @@ def may_act(user: User, task: Task) -> bool:
 def completed_message(task: Task) -> Conflict:
     """'Already completed by X at T' for the loser of a race."""
     who = task.completed_by.full_name if task.completed_by else "—"
-    when = task.completed_at.strftime("%Y-%m-%d %H:%M:%S") if task.completed_at else "—"
+    when = to_local(task.completed_at).strftime("%Y-%m-%d %H:%M:%S") if task.completed_at else "—"
     if task.state == "cancelled":
         return Conflict(N_("此任务已因流程推进而取消。"))
-    return Conflict(N_("此任务已由 %(name)s 于 %(time)s（UTC）完成。"), name=who, time=when)
+    return Conflict(N_("此任务已由 %(name)s 于 %(time)s 完成。"), name=who, time=when)
 
 
 def _lock_case(case_id: int) -> Case:
