@@ -17,6 +17,7 @@ from app.workflow.services import cases, definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CASE_SUBJECT = "示例：某区档案馆未按规定保管档案立案审批（演示数据）"
+DEMO_PENALTY_CASE_SUBJECT = "示例：某档案服务公司涉嫌擅自销毁档案案（演示数据）"
 
 DEMO_BUREAU = "示例市档案局（演示数据）"
 
@@ -70,6 +71,10 @@ def seed_demo() -> list[str]:
         legal = auth_services.find_user("demo.legal")
         cases.start_case(legal, "case_filing", DEMO_CASE_SUBJECT)
         created.append("case")
+    if db.session.scalar(select(Case.id).where(Case.subject == DEMO_PENALTY_CASE_SUBJECT)) is None:
+        cases.start_case(auth_services.find_user("demo.legal"), "case_handling", DEMO_PENALTY_CASE_SUBJECT,
+                         {"source": "complaint"})
+        created.append("penalty case")
     if created:
         record_event("demo.seeded", actor=None, object_type="demo", details={"bureau": DEMO_BUREAU,
                                                                           "created": created})
