@@ -17,8 +17,10 @@ def _sign_in(page, base, username, password):
 
 
 def _open_task(page, base, name):
+    """The demo filing case's task with this name, from the inbox (other demo cases have similar tasks)."""
     page.goto(f"{base}/tasks")
-    page.click(f"[data-testid=inbox] a:has-text('{name}')")
+    row = page.locator("[data-testid=inbox] tr", has_text=DEMO_CASE_SUBJECT).filter(has_text=name)
+    row.locator("a").first.click()
     page.wait_for_selector("[data-testid=task-form]")
 
 
