@@ -78,13 +78,16 @@ def prepare() -> Any:
 @roles(*VIEWERS)
 def show(draw_id: int) -> Any:
     """The draw record: before the draw its pools and commitment; afterwards every stage and the schedule."""
-    draw = _draw(draw_id)
+    return _record_page(_draw(draw_id), report=None)
+
+
+def _record_page(draw: Draw, report: Any) -> str:
     names = {o["code"]: o["name"] for o in draw.pools["objects"]}
     people = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
     people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
     redraws = [d for d in draws.list_draws() if d.redraw_of_id == draw.id]
     return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
-                           reasons=outputs.REASONS, redraws=redraws, report=None,
+                           reasons=outputs.REASONS, redraws=redraws, report=report,
                            documents=draw_documents(draw.id))
 
 
@@ -165,12 +168,7 @@ def approve_redraw(draw_id: int) -> Any:
 def verify_draw(draw_id: int) -> Any:
     """Re-run from the record and show the result."""
     draw = _draw(draw_id)
-    names = {o["code"]: o["name"] for o in draw.pools["objects"]}
-    people = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
-    people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
-    return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
-                           reasons=outputs.REASONS, redraws=[], report=verify(draw),
-                           documents=draw_documents(draw.id))
+    return _record_page(draw, report=verify(draw))
 
 
 @bp.route("/<int:draw_id>/record.docx")
