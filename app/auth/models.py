@@ -52,10 +52,6 @@ class User(db.Model):
         """The roles this user holds."""
         return frozenset(Role(row.role) for row in self.role_rows)
 
-    def has_role(self, role: Role) -> bool:
-        """Whether the user holds this role."""
-        return role in self.role_set
-
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 

@@ -15,5 +15,3 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
 
-
-ALL_ROLES: tuple[Role, ...] = tuple(Role)

@@ -29,7 +29,7 @@ def test_stream_is_stable_across_versions_of_python():
     """Pinned values: if these change, old draws no longer verify — bump ALGORITHM_VERSION instead."""
     stream = Stream(SEED, "objects")
     assert [stream.below(1000) for _ in range(6)] == [962, 38, 781, 2, 381, 765]
-    assert Stream(SEED, "objects").shuffled(list(range(8))) == Stream(SEED, "objects").shuffled(list(range(8)))
+    assert Stream(SEED, "objects").shuffled(list(range(8))) == [4, 5, 0, 1, 6, 3, 7, 2]
 
 
 def test_same_inputs_same_result_and_labels_are_independent():

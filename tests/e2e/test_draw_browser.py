@@ -6,24 +6,14 @@ import io
 import pytest
 from docx import Document
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in_as
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser, base, username, password):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                               accept_downloads=True).new_page()
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("[data-testid=role-cards]")
-    return page
-
 
 def test_prepare_witness_verify_confirm_download(browser, live_server):
-    supervision = _sign_in(browser, live_server, "demo.supervision", "demo-supervision-2026")
+    supervision = sign_in_as(browser, live_server, "demo.supervision")
     supervision.goto(f"{live_server}/draws/")
     assert "已确认" in supervision.inner_text("[data-testid=draws]")  # the demo's last-year draw
     supervision.click("text=准备新的抽取")
@@ -36,7 +26,7 @@ def test_prepare_witness_verify_confirm_download(browser, live_server):
     assert "处于间隔期" in exclusions and "执法证在检查期间开始前到期" in exclusions
     screenshot(supervision, "draw-prepared")
 
-    witness = _sign_in(browser, live_server, "demo.discipline", "demo-discipline-2026")
+    witness = sign_in_as(browser, live_server, "demo.discipline")
     witness.goto(draw_url)
     witness.fill("#entropy", "6243115")
     witness.click("text=输入并抽取")

@@ -23,22 +23,21 @@ class DocType:
     code: str
     title: str
     number_word: str
-    transcript: bool = False  # signature line on every page
 
 
 DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
     DocType("inspection_notice", "检查通知书", "检通"),
-    DocType("onsite_record", "现场检查笔录", "检录", transcript=True),
-    DocType("inquiry_record", "询问笔录", "询录", transcript=True),
+    DocType("onsite_record", "现场检查笔录", "检录"),
+    DocType("inquiry_record", "询问笔录", "询录"),
     DocType("rectification_order", "责令限期改正通知书", "责改"),
-    DocType("recheck_record", "整改复查记录", "复查", transcript=True),
+    DocType("recheck_record", "整改复查记录", "复查"),
     DocType("case_transfer", "案件移送书", "移送"),
     DocType("results_report", "抽查结果通报", "通报"),
     DocType("filing_approval", "立案审批表", "立"),
     DocType("evidence_list", "证据清单", "证"),
     DocType("investigation_report", "调查终结报告", "调"),
     DocType("legal_review_opinion", "法制审核意见书", "法审"),
-    DocType("collective_discussion", "集体讨论笔录", "集", transcript=True),
+    DocType("collective_discussion", "集体讨论笔录", "集"),
     DocType("prior_notice", "行政处罚事先告知书", "告"),
     DocType("hearing_notice", "听证告知书", "听"),
     DocType("penalty_decision", "行政处罚决定书", "罚"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -115,7 +114,3 @@ def schedule_xlsx(draw: Draw) -> bytes:
     workbook.save(buffer)
     return buffer.getvalue()
 
-
-def public_rows(draw: Draw) -> list[dict[str, Any]]:
-    """What the disclosure portal may show: objects and dates, no personal data."""
-    return list(draw.public_part or [])

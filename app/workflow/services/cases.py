@@ -20,6 +20,8 @@ from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
 from app.clock import to_local, utcnow
+from app.directories.services.results import record_outcome
+from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
@@ -214,9 +216,6 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
 def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
     """What a completed user task declares beyond the engine: documents to issue, a result to record."""
-    from app.directories.services.results import record_outcome
-    from app.documents.services.documents import generate
-
     properties = task.task_spec.extensions.get("properties", {})
     data = dict(task.data)
     doc_types = [d.strip() for d in properties.get("documents", "").split(",") if d.strip()]
@@ -235,8 +234,6 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
 
 def transfer_data(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """What a case opened from an inspection transfer carries: the unit, the facts, the evidence and the records."""
-    from app.documents.services.documents import case_documents
-
     evidence = [*(data.get("evidence") or []), *(data.get("av_records") or [])]
     return {"party_name": data.get("object_name", ""), "party_type": "unit", "source": "inspection",
             "facts": data.get("transfer_facts", ""), "legal_basis": data.get("transfer_basis", ""),
