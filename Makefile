@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PG_DEFAULT_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean
+.PHONY: run test setup system-packages venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean
 
 run: setup db seed
 	@$(BIN)/flask demo accounts
@@ -14,7 +14,7 @@ run: setup db seed
 
 test: setup chromium lint test-sqlite test-postgres test-browser
 
-setup: venv frontend translations
+setup: system-packages venv frontend translations
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -29,6 +29,16 @@ frontend:
 	rm -rf app/static/vendor && mkdir -p app/static/vendor/bootstrap app/static/vendor/bootstrap-icons
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js app/static/vendor/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts app/static/vendor/bootstrap-icons/
+	@# Our own scripts: every app/static/js/NAME.entry.js is bundled (with what it imports from node_modules,
+	@# CSS included) into app/static/vendor/build/NAME.js (+ NAME.css). Built output is never committed.
+	mkdir -p app/static/vendor/build
+	@entries=$$(ls app/static/js/*.entry.js 2>/dev/null); \
+	if [ -n "$$entries" ]; then \
+	  npx esbuild $$entries --bundle --minify --format=iife --target=es2020 --outdir=app/static/vendor/build \
+	    --entry-names=[name] --loader:.woff=file --loader:.woff2=file --loader:.ttf=file --loader:.eot=file --loader:.svg=file \
+	    --log-level=warning && \
+	  for f in app/static/vendor/build/*.entry.*; do mv "$$f" "$${f/.entry/}"; done; \
+	fi
 
 translations:
 	$(BIN)/pybabel compile -d app/translations --statistics 2>&1 | tail -1
@@ -45,11 +55,18 @@ lint:
 	$(BIN)/lint-imports
 	$(BIN)/ruff check app tests $(wildcard benchmarks/*.py)
 
-# Debian's Chromium for the browser tests (never a downloaded browser).
-chromium:
-	@command -v chromium >/dev/null || { \
+# Debian packages: Chromium for the browser tests (never a downloaded browser), CJK fonts, LibreOffice to render
+# documents and case files to PDF, poppler-utils to turn PDF pages into PNG.
+DEBIAN_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui poppler-utils
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	  echo "apt-get install $$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+chromium: system-packages
 
 test-sqlite:
 	$(BIN)/pytest -q -m "not browser" -p no:cacheprovider
