@@ -50,6 +50,8 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "drafts.state": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/draft/state"),
     "drafts.save": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/save"),
     "drafts.check": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/lint"),
+    "decisions.edit": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/decisions/"
+                                                    "major_decision.dmn/major_decision"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),
