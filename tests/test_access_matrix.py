@@ -52,6 +52,10 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "drafts.check": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/lint"),
     "decisions.edit": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/decisions/"
                                                     "major_decision.dmn/major_decision"),
+    "form_editor.edit": ({Role.LEGAL}, "GET",
+                         lambda: f"/processes/{_sample_case().definition_id}/forms/case_filing_request/edit"),
+    "form_editor.create": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/forms/new"),
+    "form_editor.preview": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/forms/preview"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),

@@ -77,3 +77,28 @@ def test_legal_edits_the_decision_table_in_a_draft(browser, live_server):
     page.wait_for_selector(".alert-success")
     table = page.locator("[data-decision=major_decision]")
     assert "≥ 20,000" in table.inner_text() and "对公民罚款二万元以上" in table.inner_text()
+
+
+def test_legal_edits_a_form_with_live_preview(browser, live_server):
+    page = sign_in_as(browser, live_server, "demo.legal")
+    _open_version(page, live_server, "立案审批")
+    page.click("[data-testid=new-draft]")
+    page.wait_for_selector("[data-testid=draft-banner]")
+    page.locator("[data-form=case_filing_approval] summary").click()
+    page.click("[data-testid=edit-form-case_filing_approval]")
+    page.wait_for_selector("[data-testid=form-editor]")
+    page.click("[data-testid=add-field]")
+    card = page.locator("[data-field-card]").last
+    card.locator("input[name$='.label']").fill("审批依据")
+    card.locator("input[name$='.name']").fill("basis")
+    card.locator("select[name$='.kind']").select_option("select")
+    assert card.locator("textarea[name$='.options']").is_visible()  # the kind's own settings appear
+    card.locator("textarea[name$='.options']").fill("law|《档案法》\nrule|地方规章")
+    # the live preview, rendered by the task page's renderer, follows the typing
+    page.wait_for_function("document.querySelector('#form-preview').textContent.includes('地方规章')")
+    assert page.locator("#form-preview select[name='f.basis']").count() == 1
+    screenshot(page, "form-editor-live-preview")
+    page.fill("#reason", "增加审批依据")
+    page.click("[data-testid=form-save]")
+    page.wait_for_selector(".alert-success")
+    assert "审批依据" in page.locator("[data-form=case_filing_approval]").text_content()
