@@ -106,3 +106,19 @@ def test_every_shipped_version_page_renders(as_role):
     client = as_role(Role.LEGAL)
     for definition in definitions.list_definitions():
         assert client.get(f"/processes/{definition.id}").status_code == 200
+
+
+def test_a_draft_page_marks_problems_on_the_diagram(as_role):
+    from app.modeler.services import drafts
+    from tests.conftest import user_for
+
+    draft = drafts.new_draft(user_for(Role.LEGAL), definitions.published("case_filing"))
+    # a draft saved before a rule existed (or loaded with `process load --draft`) may hold problems
+    draft.files = {**draft.files, "case_filing.bpmn": draft.files["case_filing.bpmn"].replace(
+        "<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>", "")}
+    db.session.commit()
+    draft_id = draft.id
+    page = as_role(Role.LEGAL).get(f"/processes/{draft_id}").get_data(as_text=True)
+    assert 'data-testid="draft-problems"' in page and "用户任务不在任何泳道中" in page
+    assert "data-diagram-markers='{\"approve\": \"diagram-problem\"}'" in page
+    assert '"title": "用户任务不在任何泳道中' in page or "用户任务不在任何泳道中，无法确定" in page
