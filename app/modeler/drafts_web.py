@@ -6,7 +6,10 @@ POST /processes/<id>/draft                 new draft from version <id>
      body {reason?}                        → 201 {draft: {...}, url}; 409 {error, draft: {...}} when one exists
 GET  /processes/<draft_id>/draft/state     → 200 {draft: {id, process_id, name, version, revision, status,
                                                updated_by, updated_at, content_hash, files: {name: xml},
-                                               forms: {key: schema}}, problems: [...], warnings: [...]}
+                                               forms: {key: schema}}, problems: [...], warnings: [...],
+                                               choices: {lanes: [{name, role, role_label}],
+                                               document_types: [{code, title}], forms: [{key, title}],
+                                               processes: [{id, name}], decisions: [{id, name}]}}
 POST /processes/<draft_id>/draft/save      body {revision, reason, files?: {name: xml}, forms?: {key: schema},
                                                  removed_files?: [name], removed_forms?: [key], auto_layout?: bool}
                                            → 200 {draft: {...}, changed, warnings}
@@ -25,15 +28,17 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, request, url
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from app.access import roles
+from app.access import ROLE_LABELS, roles
 from app.auth.roles import Role
+from app.documents.services.numbers import DOC_TYPES
 from app.errors import N_, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.modeler.services import drafts
+from app.modeler.services.dmn import read_tables
 from app.modeler.web import get_definition
 from app.web_helpers import translate
 from app.workflow.models import ProcessDefinition
-from app.workflow.services import lint
+from app.workflow.services import definitions, lint
 
 bp = Blueprint("drafts", __name__, url_prefix="/processes")
 
@@ -122,7 +127,22 @@ def state(definition_id: int) -> Any:
         return _error(exc, 409)
     problems, warnings = drafts.validate(draft.process_id, draft.files, draft.forms, max_bytes())
     return jsonify({"draft": draft_json(draft, with_content=True), "problems": [problem_json(p) for p in problems],
-                    "warnings": [problem_json(p) for p in warnings]})
+                    "warnings": [problem_json(p) for p in warnings], "choices": choices(draft)})
+
+
+def choices(draft: ProcessDefinition) -> dict[str, Any]:
+    """What the modeler's side panel offers instead of typing: lanes (→ roles), document types, forms, processes."""
+    labels = {role.value: str(label) for role, label in ROLE_LABELS.items()}
+    lanes = [{"name": name, "role": role.value, "role_label": labels[role.value]}
+             for name, role in lint.LANE_ROLES.items() if not name.isascii()]
+    processes: dict[str, str] = {}
+    for definition in definitions.list_definitions():
+        processes.setdefault(definition.process_id, definition.name)
+    decisions = [{"id": t.decision_id, "name": t.name} for name, xml in sorted(draft.files.items())
+                 if name.endswith(".dmn") for t in read_tables(name, xml)]
+    return {"lanes": lanes, "document_types": [{"code": t.code, "title": t.title} for t in DOC_TYPES.values()],
+            "forms": [{"key": k, "title": v.get("title", k)} for k, v in sorted(draft.forms.items())],
+            "processes": [{"id": k, "name": v} for k, v in sorted(processes.items())], "decisions": decisions}
 
 
 @bp.route("/<int:definition_id>/draft/save", methods=["POST"])

@@ -143,6 +143,11 @@ def test_endpoints_create_read_save_and_conflict(as_role):
     assert again.status_code == 409 and again.json["draft"]["id"] == draft_id and "草稿" in again.json["error"]
     state = client.get(f"/processes/{draft_id}/draft/state").json
     assert state["draft"]["revision"] == 1 and state["problems"] == [] and "case_filing.bpmn" in state["draft"]["files"]
+    choices = state["choices"]
+    assert {"name": "局领导", "role": "leader", "role_label": "局领导"} in choices["lanes"]
+    assert {"code": "penalty_decision", "title": "行政处罚决定书"} in choices["document_types"]
+    assert {"key": "case_filing_approval", "title": "领导审批立案"} in choices["forms"]
+    assert {"id": "case_handling", "name": "行政处罚案件办理"} in choices["processes"]
     xml = state["draft"]["files"]["case_filing.bpmn"]
     bad = xml.replace("<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>", "")
     refused = client.post(f"/processes/{draft_id}/draft/save",
