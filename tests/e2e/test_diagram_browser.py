@@ -102,3 +102,13 @@ def test_legal_edits_a_form_with_live_preview(browser, live_server):
     page.click("[data-testid=form-save]")
     page.wait_for_selector(".alert-success")
     assert "审批依据" in page.locator("[data-form=case_filing_approval]").text_content()
+
+
+def test_version_page_on_a_phone(browser, live_server):
+    page = sign_in_as(browser, live_server, "demo.auditor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open_version(page, live_server, "立案审批")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400  # nothing wider than the phone
+    page.locator("[data-diagram-fallback] summary").first.click()
+    assert "领导审批立案" in page.locator("[data-testid=steps]").first.inner_text()
+    screenshot(page, "diagram-version-phone")
