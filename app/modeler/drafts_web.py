@@ -15,6 +15,8 @@ POST /processes/<draft_id>/draft/save      body {revision, reason, files?: {name
                                            → 200 {draft: {...}, changed, warnings}
                                            → 422 {error, problems: [...]}  nothing saved (lint problems, bad input)
                                            → 409 {error, saved_by, saved_at, revision}  someone saved first
+POST /processes/<draft_id>/draft/discard   body {reason} (or a form post) → 200 {draft} / redirect; the draft is
+                                           kept on record as "discarded" and a new draft may be made
 POST /processes/<draft_id>/draft/lint      body {files?, forms?} (merged over the draft) → 200 {problems, warnings}
 
 A problem: {file, line, element_id, element_name, code, message} (message in the user's language).
@@ -192,3 +194,30 @@ def check(definition_id: int) -> Any:
         return _error(exc, 409)
     problems, warnings = drafts.validate(draft.process_id, files, forms, max_bytes())
     return jsonify({"problems": [problem_json(p) for p in problems], "warnings": [problem_json(p) for p in warnings]})
+
+
+@bp.route("/<int:definition_id>/draft/discard", methods=["POST"])
+@roles(Role.LEGAL)
+def discard(definition_id: int) -> Any:
+    """Give the draft up (with a reason); a plain form post is redirected to the version list."""
+    reason = str(_body().get("reason", "")) if request.is_json else request.form.get("reason", "")
+    try:
+        draft = drafts.get_draft(definition_id)
+        drafts.discard_draft(current_user, draft, reason)
+    except DomainError as exc:
+        status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, ValidationFailed) else 409
+        if request.is_json:
+            return _error(exc, status)
+        db.session.rollback()
+        if isinstance(exc, ValidationFailed):
+            for messages in exc.errors.values():
+                for message in messages:
+                    flash(gettext(message), "danger")
+        else:
+            flash(translate(exc), "danger")
+        return redirect(url_for("processes.show", definition_id=definition_id))
+    db.session.commit()
+    if request.is_json:
+        return jsonify({"draft": draft_json(draft)})
+    flash(gettext("已放弃草稿第 %(version)s 版。", version=draft.version), "success")
+    return redirect(url_for("processes.index"))
