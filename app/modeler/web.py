@@ -100,7 +100,10 @@ def download_file(definition_id: int, file_name: str) -> Any:
     return Response(content, mimetype=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f"{'attachment' if as_attachment else 'inline'}; filename*=UTF-8''"
                                f"{quote(file_name.rsplit('/', 1)[-1])}",
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"})
+        # an uploaded diagram may carry foreign elements (extensionElements take any namespace): opened directly in a
+        # browser it must never run as a page of ours
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"})
 
 
 @bp.route("/<int:definition_id>/bundle.zip")

@@ -90,6 +90,7 @@ def test_files_download_one_by_one_and_as_zip(as_role):
     client = as_role(Role.AUDITOR)
     response = client.get(f"/processes/{definition.id}/files/case_handling.bpmn")
     assert response.status_code == 200 and response.mimetype == "application/xml"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
     assert response.get_data(as_text=True) == files["case_handling.bpmn"]
     form = client.get(f"/processes/{definition.id}/files/forms/ch_report.json")
     assert json.loads(form.get_data(as_text=True)) == forms["ch_report"]
