@@ -185,6 +185,16 @@ def completed_message(task: Task) -> Conflict:
     return Conflict(N_("此任务已由 %(name)s 于 %(time)s 完成。"), name=who, time=when)
 
 
+def lock_case(case_id: int) -> Case:
+    """The case row, locked for this transaction on PostgreSQL (fresh from the database)."""
+    return _lock_case(case_id)
+
+
+def save_case(case: Case, workflow: BpmnWorkflow) -> None:
+    """Save the workflow state and refresh the task index (the caller audits)."""
+    _save(case, workflow)
+
+
 def _lock_case(case_id: int) -> Case:
     query = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name == "postgresql":
