@@ -125,7 +125,8 @@ def _migrate_in_memory(case: Case, target: ProcessDefinition) -> tuple[BpmnWorkf
     try:
         workflow.do_engine_steps()
     except ENGINE_EXCEPTIONS as exc:
-        preview.refusals.append(Refusal(N_("按新版本继续运行时出错：%(error)s"), error=str(translate_engine_error(exc))))
+        error = str(translate_engine_error(exc))
+        preview.refusals.append(Refusal(N_("按新版本继续运行时出错：%(error)s"), error=error))
         return workflow, preview
     after = {str(t.id): t.task_spec for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     old_specs_changed = {s.name for s in changed_specs}
