@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
     from app.home import web as home_web
+    from app.modeler import cli as modeler_cli
     from app.modeler import versions_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
@@ -80,6 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)
+    app.cli.add_command(modeler_cli.case_cli)
     app.cli.add_command(demo_cli.seed, "seed-demo")
 
     @app.teardown_request

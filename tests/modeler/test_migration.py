@@ -8,7 +8,7 @@ from app.auth.roles import Role
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.modeler.services import migration
-from app.workflow.models import Task
+from app.workflow.models import Case, Task
 from app.workflow.services import cases, definitions
 from tests.conftest import user_for
 from tests.modeler.helpers import draft_from
@@ -105,3 +105,19 @@ def test_only_newer_published_versions_of_the_same_process(at_approval):
     case, v1, v2 = at_approval
     v2.status = "draft"
     assert "已发布" in str(migration.preview(case.id, v2.id).refusals[0])
+
+
+def test_cli_previews_then_migrates_with_a_reason(app, at_approval):
+    case, v1, v2 = at_approval
+    db.session.commit()
+    case_id, v1_id, v2_id = case.id, v1.id, v2.id
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["case", "migrate", "--to", str(v2_id), "--all", "--preview"])
+    assert shown.exit_code == 0 and "可以迁移" in shown.output and "局领导审批" in shown.output
+    assert db.session.get(Case, case_id).definition_id == v1_id
+    refused = runner.invoke(args=["case", "migrate", str(case_id), "--to", str(v2_id), "--reason", "x"])
+    assert refused.exit_code == 2
+    done = runner.invoke(args=["case", "migrate", str(case_id), "--to", str(v2_id), "--as", "demo.legal",
+                               "--reason", "增加会签"])
+    assert done.exit_code == 0, done.output
+    assert db.session.get(Case, case_id).definition_id == v2_id
