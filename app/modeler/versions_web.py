@@ -14,7 +14,7 @@ from app.auth.roles import Role
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.modeler.services import migration, publishing, trials
-from app.modeler.services.elements import FIELD_LABELS, KIND_LABELS
+from app.modeler.services.engine_elements import FIELD_LABELS, KIND_LABELS
 from app.web_helpers import translate
 from app.workflow.services.definitions import DefinitionInvalid
 

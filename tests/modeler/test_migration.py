@@ -11,7 +11,7 @@ from app.modeler.services import migration
 from app.workflow.models import Case, Task
 from app.workflow.services import cases, definitions
 from tests.conftest import user_for
-from tests.modeler.helpers import draft_from
+from tests.modeler.draft_helpers import draft_from
 from tests.workflow.helpers import load_process
 
 NEW_STEP = [

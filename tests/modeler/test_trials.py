@@ -12,7 +12,7 @@ from app.workflow.models import Task
 from app.workflow.services import cases, inbox
 from app.workflow.services.definitions import DefinitionInvalid
 from tests.conftest import user_for
-from tests.modeler.helpers import draft_from
+from tests.modeler.draft_helpers import draft_from
 from tests.workflow.helpers import load_process
 
 WITH_DOCUMENT = ('<spiffworkflow:property name="form" value="test_approve" />',

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task
 from app.workflow.services import cases
 from tests.conftest import user_for
-from tests.modeler.helpers import draft_from
+from tests.modeler.draft_helpers import draft_from
 from tests.modeler.test_migration import NEW_STEP
 from tests.workflow.helpers import load_process
 

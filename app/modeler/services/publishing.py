@@ -7,7 +7,7 @@ from typing import Any
 
 from app.auth.models import User
 from app.errors import N_, Conflict, NotFound, ValidationFailed
-from app.modeler.services.elements import Element, elements_of
+from app.modeler.services.engine_elements import Element, elements_of
 from app.modeler.services.trials import get_definition
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import definitions
