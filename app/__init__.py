@@ -56,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import web as draws_web
     from app.home import web as home_web
     from app.modeler import cli as modeler_cli
-    from app.modeler import versions_web
+    from app.modeler import editor_web, versions_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
     from app.workflow import web as workflow_web
@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(versions_web.bp)
+    app.register_blueprint(editor_web.bp)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)

@@ -45,6 +45,8 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "versions.start_trial": ({Role.LEGAL}, "POST", lambda: f"/versions/{_sample_case().definition_id}/trial"),
     "versions.publish": ({Role.LEGAL}, "GET", lambda: f"/versions/{_sample_case().definition_id}/publish"),
     "versions.migrate": ({Role.LEGAL}, "GET", lambda: f"/versions/{_sample_case().definition_id}/migrate"),
+    "editor.edit": ({Role.LEGAL}, "GET", lambda: f"/modeler/{_sample_case().definition_id}/edit"),
+    "editor.check_script": ({Role.LEGAL}, "POST", "/modeler/check-script"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),
