@@ -55,8 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
     from app.home import web as home_web
-    from app.modeler import cli as modeler_cli
-    from app.modeler import editor_web, versions_web
+    from app.modeler import cli as modeler_cli  # noqa: F401 - adds `process layout` to the process group
+    from app.modeler import editor_web, migration_cli, versions_web
+    from app.modeler import web as modeler_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
     from app.workflow import web as workflow_web
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_web.bp)
     app.register_blueprint(workflow_web.bp)
     app.register_blueprint(definitions_web.bp)
+    app.register_blueprint(modeler_web.bp)
     app.register_blueprint(calendar_web.bp)
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
@@ -82,7 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)
-    app.cli.add_command(modeler_cli.case_cli)
+    app.cli.add_command(migration_cli.case_cli)
     app.cli.add_command(demo_cli.seed, "seed-demo")
 
     @app.teardown_request

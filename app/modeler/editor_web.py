@@ -46,7 +46,8 @@ PANEL_LABELS = {
     "unsaved": N_("有未保存的修改。"), "saving": N_("正在保存…"), "saved": N_("已保存，校验通过。"),
     "saved_with_problems": N_("已保存草稿，但有 %(count)s 个问题需要修改后才能发布。"),
     "save_failed": N_("保存失败。"), "cannot_draw": N_("流程图无法显示："),
-    "no_problems": N_("没有发现问题。"), "problems_heading": N_("共 %(count)s 个问题（图上红色标记，鼠标悬停可看说明）："),
+    "no_problems": N_("没有发现问题。"),
+    "problems_heading": N_("共 %(count)s 个问题（图上红色标记，鼠标悬停可看说明）："),
 }
 
 

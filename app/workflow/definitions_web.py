@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
 from app.access import roles
-from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
-from app.extensions import db
-from app.workflow.models import ProcessDefinition
+from app.modeler.web import get_definition, render_version_page
 from app.workflow.services import definitions
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -27,11 +25,8 @@ def index() -> Any:
 @bp.route("/<int:definition_id>")
 @roles(*VIEWERS)
 def show(definition_id: int) -> Any:
-    """One version: its files, forms and hash."""
-    definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None:
-        abort(404)
-    return render_template("workflow/definition.html", definition=definition, form=ConfirmForm())
+    """One version: its diagrams drawn, every step explained, its forms and decision tables, its files."""
+    return render_version_page(get_definition(definition_id))
 
 
 @bp.route("/<int:definition_id>/publish", methods=["POST"])
