@@ -14,7 +14,7 @@ from app.auth.roles import Role
 from app.documents.services.numbers import DOC_TYPES
 from app.errors import N_, NotFound
 from app.modeler.services import trials
-from app.modeler.services.engine_elements import KIND_LABELS
+from app.modeler.services.engine_elements import KIND_LABELS, main_file
 from app.workflow.services import definitions, lint
 from app.workflow.services.sandbox import check_compiles
 
@@ -58,12 +58,6 @@ def _url(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, **values)
 
 
-def _main_file(definition: Any) -> str:
-    """The BPMN file that holds the process itself."""
-    trees, _problems = lint.parse_files({k: v for k, v in definition.files.items() if k.endswith(".bpmn")})
-    return lint.executable_process_ids(trees).get(definition.process_id) or next(iter(sorted(definition.files)))
-
-
 def _lane_choices() -> list[list[str]]:
     """One Chinese lane name per role (what the diagram stores), shown with the role's label."""
     choices: dict[Role, str] = {}
@@ -77,7 +71,7 @@ def editor_config(definition: Any, problems: list[dict[str, str]] | None = None,
     """Everything the modeler page needs, translated."""
     current = {d.process_id: d for d in definitions.list_definitions() if d.status == "published"}
     trees, _problems = lint.parse_files({k: v for k, v in definition.files.items() if k.endswith(".dmn")})
-    file_name = _main_file(definition)
+    file_name = main_file(definition)
     role_names = {name: str(ROLE_LABELS[role]) for name, role in lint.LANE_ROLES.items() if role in ROLE_LABELS}
     return {
         "draft": {"id": definition.id, "version": definition.version,

@@ -14,7 +14,7 @@ from app.auth.roles import Role
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.modeler.services import migration, publishing, trials
-from app.modeler.services.engine_elements import FIELD_LABELS, KIND_LABELS
+from app.modeler.services.engine_elements import FIELD_LABELS, KIND_LABELS, main_file
 from app.web_helpers import translate
 from app.workflow.services.definitions import DefinitionInvalid
 
@@ -82,6 +82,7 @@ def publish(definition_id: int) -> Any:
             return redirect(url_for("processes.show", definition_id=draft.id))
     result = publishing.diff(draft, base)
     return render_template("modeler/publish.html", draft=draft, base=base, diff=result, form=form, errors=errors,
+                           main_file=main_file(draft),
                            problems=problems, reason=request.form.get("reason", ""), kinds=KIND_LABELS,
                            labels=FIELD_LABELS), status
 

@@ -6,6 +6,7 @@ Only the elements of executable content count (flow nodes, flows, lanes); layout
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -100,3 +101,9 @@ def elements_of(files: dict[str, str]) -> dict[str, Element]:
                 if kind == "subProcess":
                     stack.extend(el)
     return found
+
+
+def main_file(definition: Any) -> str:
+    """The BPMN file that holds the version's own process."""
+    trees, _problems = lint.parse_files({k: v for k, v in definition.files.items() if k.endswith(".bpmn")})
+    return lint.executable_process_ids(trees).get(definition.process_id) or next(iter(sorted(definition.files)))
