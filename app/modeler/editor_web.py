@@ -45,7 +45,7 @@ PANEL_LABELS = {
     "timer_working_days": N_("设为 N 个工作日后"), "timer_help": N_("可以用“设为 N 个工作日后”自动填写。"),
     "unsaved": N_("有未保存的修改。"), "saving": N_("正在保存…"), "saved": N_("已保存，校验通过。"),
     "saved_with_problems": N_("已保存草稿，但有 %(count)s 个问题需要修改后才能发布。"),
-    "save_failed": N_("保存失败。"), "cannot_draw": N_("流程图无法显示："),
+    "save_failed": N_("保存失败。"), "reason_required": N_("请填写修改说明（记入审计日志）。"), "cannot_draw": N_("流程图无法显示："),
     "no_problems": N_("没有发现问题。"),
     "problems_heading": N_("共 %(count)s 个问题（图上红色标记，鼠标悬停可看说明）："),
 }
@@ -75,7 +75,7 @@ def editor_config(definition: Any, problems: list[dict[str, str]] | None = None,
     role_names = {name: str(ROLE_LABELS[role]) for name, role in lint.LANE_ROLES.items() if role in ROLE_LABELS}
     return {
         "draft": {"id": definition.id, "version": definition.version,
-                  "lock": lock if lock is not None else definition.content_hash},
+                  "lock": lock if lock is not None else getattr(definition, "revision", definition.content_hash)},
         "file": file_name, "xml": definition.files[file_name],
         "forms": {key: str(schema.get("title") or key) for key, schema in sorted(definition.forms.items())},
         "docTypes": {code: _(t.title) for code, t in DOC_TYPES.items()},

@@ -3,7 +3,7 @@
  * service, lint problems shown on the diagram (a marker and a badge with the message on hover) and in a list.
  *
  * The page holds <div id="modeler-app"> and <script type="application/json" id="modeler-config"> with:
- *   draft: {id, version, lock}, file (the BPMN file edited), xml, forms {key: title}, docTypes {code: title},
+ *   draft: {id, version, lock (the draft's revision)}, file (the BPMN file edited), xml, forms {key: title}, docTypes {code: title},
  *   processes {id: name}, decisions [id], roles [[lane name, label]], roleNames {lane name: label}, kinds {type: label},
  *   labels {key: text}, urls {save, checkScript, formEditor?}, csrf, locale, problems [{element_id, message}].
  * After loading, window.archivesModeler is the bpmn-js modeler (tests may drive it through its API).
@@ -31,6 +31,7 @@ class ModelerPage {
     this.problemsEl = root.querySelector('[data-modeler-problems]');
     this.statusEl = root.querySelector('[data-modeler-status]');
     this.saveButton = root.querySelector('[data-modeler-save]');
+    this.reasonEl = root.querySelector('[data-modeler-reason]');
     this.lock = config.draft.lock;
     this.dirty = false;
     this.problemMarkers = [];
@@ -91,7 +92,7 @@ class ModelerPage {
     const overlays = this.modeler.get('overlays');
     const canvas = this.modeler.get('canvas');
     const byElement = {};
-    problems.forEach((p) => { (byElement[p.element_id] = byElement[p.element_id] || []).push(p.message); });
+    problems.forEach((p) => { (byElement[p.element_id] = byElement[p.element_id] || []).push(p.message || p.message_zh); });
     Object.entries(byElement).forEach(([id, messages]) => {
       if (!id || !registry.get(id)) return;
       canvas.addMarker(id, 'diagram-problem');
@@ -121,14 +122,15 @@ class ModelerPage {
         const link = document.createElement('button');
         link.type = 'button';
         link.className = 'btn btn-link btn-sm p-0 text-start';
-        link.textContent = `${p.element_name || element.businessObject.name || p.element_id}：${p.message}`;
+        link.textContent = `${p.element_name || element.businessObject.name || p.element_id}：${p.message || p.message_zh}`;
         link.addEventListener('click', () => {
           this.modeler.get('selection').select(element);
           canvas.scrollToElement(element);
         });
         item.appendChild(link);
       } else {
-        item.textContent = p.element_name ? `${p.element_name}：${p.message}` : p.message;
+        const message = p.message || p.message_zh;
+        item.textContent = p.element_name ? `${p.element_name}：${message}` : message;
       }
       list.appendChild(item);
     });
@@ -136,6 +138,14 @@ class ModelerPage {
   }
 
   async save() {
+    const reason = this.reasonEl ? this.reasonEl.value.trim() : '';
+    if (this.reasonEl && !reason) {
+      this.reasonEl.classList.add('is-invalid');
+      this.reasonEl.focus();
+      this.setStatus(this.L('reason_required'), 'danger');
+      return;
+    }
+    if (this.reasonEl) this.reasonEl.classList.remove('is-invalid');
     this.saveButton.disabled = true;
     this.setStatus(this.L('saving'), 'muted');
     try {
@@ -143,11 +153,11 @@ class ModelerPage {
       const response = await fetch(this.config.urls.save, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-CSRFToken': this.config.csrf, Accept: 'application/json' },
-        body: JSON.stringify({ files: { [this.config.file]: xml }, lock: this.lock }),
+        body: JSON.stringify({ files: { [this.config.file]: xml }, revision: this.lock, reason }),
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
-        if (body.lock !== undefined) this.lock = body.lock;
+        if (body.revision !== undefined) this.lock = body.revision;
         this.setDirty(false);
         this.showProblems(body.problems || []);
         const count = (body.problems || []).length;
