@@ -22,6 +22,7 @@ bp = Blueprint("editor", __name__, url_prefix="/modeler")
 
 # Every word the panel shows; translated here so the panel follows the UI language.
 PANEL_LABELS = {
+    "element": N_("元素"),
     "select_hint": N_("在图上点选一个环节、连线或泳道，这里会列出可以修改的设置。"),
     "name": N_("名称"), "choose": N_("（请选择）"), "none": N_("（无）"),
     "lane_role": N_("泳道对应的角色"), "lane_role_help": N_("泳道里的用户任务由这个角色办理。"),

@@ -74,7 +74,9 @@ export class SidePanel {
       return;
     }
     const bo = element.businessObject;
-    const kind = (this.config.kinds && this.config.kinds[element.type.replace('bpmn:', '')]) || element.type.replace('bpmn:', '');
+    const typeName = element.type.replace('bpmn:', '');
+    const key = typeName.charAt(0).toLowerCase() + typeName.slice(1);
+    const kind = (this.config.kinds && this.config.kinds[key]) || this.L('element');
     this.container.appendChild(el('h2', { class: 'h6 mb-3', 'data-testid': 'panel-title', text: `${kind}${bo.name ? `：${bo.name}` : ''}` }));
     if (element.type === 'bpmn:Lane') { this.laneFields(element); return; }
     if (element.type === 'bpmn:Participant') { this.nameField(element); return; }

@@ -17,6 +17,7 @@ import { translateModule } from './modeler-i18n';
 import { SidePanel } from './modeler-panel';
 import { spiffDescriptor } from './modeler-spiff';
 
+const READABLE_ZOOM = 0.8;
 const FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
 
 function escapeHtml(text) {
@@ -37,7 +38,6 @@ class ModelerPage {
     this.problemMarkers = [];
     this.modeler = new Modeler({
       container: this.canvasEl,
-      keyboard: { bindTo: document },
       additionalModules: config.locale === 'en' ? [] : [translateModule],
       moddleExtensions: { spiffworkflow: spiffDescriptor },
       textRenderer: { defaultStyle: { fontFamily: FONT, fontSize: 13 }, externalStyle: { fontFamily: FONT, fontSize: 12 } },
@@ -45,6 +45,7 @@ class ModelerPage {
     this.panel = new SidePanel(root.querySelector('[data-modeler-panel]'), this.modeler, config);
     this.modeler.on('commandStack.changed', () => this.setDirty(true));
     this.saveButton.addEventListener('click', () => this.save());
+    this.wireToolbar(root);
     window.addEventListener('beforeunload', (event) => {
       if (this.dirty) { event.preventDefault(); event.returnValue = ''; }
     });
@@ -55,7 +56,7 @@ class ModelerPage {
   async open() {
     try {
       await this.modeler.importXML(this.config.xml);
-      this.modeler.get('canvas').zoom('fit-viewport', 'auto');
+      this.initialView();
     } catch (error) {
       this.setStatus(`${this.L('cannot_draw')}${error.message}`, 'danger');
       return;
@@ -63,6 +64,30 @@ class ModelerPage {
     this.showProblems(this.config.problems || []);
     this.setDirty(false);
     document.body.dataset.modelerReady = 'true';
+  }
+
+  /** The whole diagram when it stays readable, else its beginning at a readable zoom. */
+  initialView() {
+    const canvas = this.modeler.get('canvas');
+    const zoom = canvas.zoom('fit-viewport', 'auto');
+    if (zoom >= READABLE_ZOOM) return;
+    const { inner } = canvas.viewbox();
+    canvas.zoom(READABLE_ZOOM, { x: inner.x, y: inner.y });
+    const after = canvas.viewbox();
+    canvas.viewbox({ x: inner.x - 150, y: inner.y - 20, width: after.width, height: after.height });
+  }
+
+  wireToolbar(root) {
+    const actions = {
+      undo: () => this.modeler.get('commandStack').undo(),
+      redo: () => this.modeler.get('commandStack').redo(),
+      zoomIn: () => this.modeler.get('zoomScroll').stepZoom(1),
+      zoomOut: () => this.modeler.get('zoomScroll').stepZoom(-1),
+      fit: () => this.modeler.get('canvas').zoom('fit-viewport', 'auto'),
+    };
+    root.querySelectorAll('[data-modeler-action]').forEach((button) => {
+      button.addEventListener('click', () => actions[button.dataset.modelerAction]());
+    });
   }
 
   setDirty(dirty) {
