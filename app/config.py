@@ -87,6 +87,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),
     Setting("AGENCY_SHORT_NAME", str, "示档", "the agency's short name at the start of document numbers (e.g. 六档)"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
+    Setting("DIAGRAM_MAX_KB", _positive_int, 2048,
+            "largest BPMN/DMN file or form (KB) that may be uploaded or saved into a draft"),
 )
 
 

@@ -32,7 +32,14 @@ class ProcessDefinition(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
+    # Drafts: the version it was copied from, and an edit counter for optimistic concurrency (each save +1)
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
     __table_args__ = (
         UniqueConstraint("process_id", "version", name="uq_process_definition_process_version"),

@@ -182,14 +182,14 @@ class ModelerPage {
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
-        if (body.revision !== undefined) this.lock = body.revision;
+        if (body.draft && body.draft.revision !== undefined) this.lock = body.draft.revision;
         this.setDirty(false);
-        this.showProblems(body.problems || []);
-        const count = (body.problems || []).length;
-        this.setStatus(count ? this.L('saved_with_problems').replace('%(count)s', count) : this.L('saved'), count ? 'danger' : 'success');
+        this.showProblems([]);
+        this.setStatus(this.L('saved'), 'success');
+        document.body.dataset.modelerSaved = String(this.lock);
       } else {
         if (body.problems) this.showProblems(body.problems);
-        this.setStatus(body.message || body.error || this.L('save_failed'), 'danger');
+        this.setStatus(body.error || body.message || this.L('save_failed'), 'danger');
       }
     } catch (error) {
       this.setStatus(`${this.L('save_failed')} ${error.message}`, 'danger');

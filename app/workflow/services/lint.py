@@ -52,6 +52,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "called_process": ("调用的流程“%(target)s”不存在。", "Called process '%(target)s' does not exist."),
     "decision": ("调用的决策表“%(target)s”不存在。", "Called decision '%(target)s' does not exist."),
     "document_unknown": ("文书类型“%(doc)s”不存在。", "Document type '%(doc)s' does not exist."),
+    "too_large": ("文件超过大小限制（最多 %(limit)s KB）。", "The file is over the size limit (%(limit)s KB)."),
+    "no_layout": ("流程图没有布局，%(count)s 个元素无法绘制；可以自动排布。",
+                  "The diagram has no layout for %(count)s element(s); it can be laid out automatically."),
 }
 
 
