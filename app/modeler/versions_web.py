@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_login import current_user
 from app.access import roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.documents.services.numbers import DOC_TYPES
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.modeler.services import migration, publishing, trials
@@ -19,6 +21,56 @@ from app.web_helpers import translate
 from app.workflow.services.definitions import DefinitionInvalid
 
 bp = Blueprint("versions", __name__, url_prefix="/versions")
+SHOWN_WHEN_ADDED = ("lane", "form", "documents", "due", "assignees", "starts_process", "records_result", "condition",
+                    "timer")
+
+
+def _display(name: str, value: str, result: publishing.VersionDiff) -> str:
+    """A stored value as a clerk reads it: titles instead of keys, due rules in words."""
+    if not value:
+        return _("（无）")
+    forms = {**(result.base.forms if result.base else {}), **result.draft.forms}
+    if name == "form":
+        return str(forms.get(value, {}).get("title") or value)
+    if name == "documents":
+        return "、".join(_(DOC_TYPES[c].title) if c in DOC_TYPES else c for c in value.split(",") if c.strip())
+    if name == "due":
+        due = describe_due(value)
+        return due if due else value
+    if name == "records_result":
+        return _("是") if value == "true" else _("否")
+    if name in ("source", "target", "default"):
+        return result.labels.get(value, value)
+    if name == "kind":
+        return _(KIND_LABELS.get(value, "任务"))
+    return value
+
+
+def describe_due(expression: str) -> str | None:
+    """"add_working_days(now(), 7)" → "7 个工作日内"; None when it is not one of the simple rules."""
+    match = re.fullmatch(r"add_working_days\(\s*now\(\)\s*,\s*(\d+)\s*\)", expression.strip())
+    if match:
+        return _("%(n)s 个工作日内", n=match.group(1))
+    match = re.fullmatch(r"now\(\)\s*\+\s*timedelta\(\s*days\s*=\s*(\d+)\s*\)", expression.strip())
+    if match:
+        return _("%(n)s 日内", n=match.group(1))
+    return None
+
+
+def _rows(result: publishing.VersionDiff) -> list[dict[str, Any]]:
+    """One row per changed element, every value in words."""
+    rows = []
+    for item in result.elements:
+        element = item.element
+        if item.change == "added":
+            fields = [(n, "", element.values[n]) for n in SHOWN_WHEN_ADDED if element.values.get(n)]
+        else:
+            fields = item.fields
+        rows.append({"change": item.change, "name": result.labels.get(element.element_id, element.name),
+                     "kind": _(KIND_LABELS.get(element.kind, "任务")),
+                     "fields": [(_(FIELD_LABELS.get(n, "属性")), _display(n, old, result), _display(n, new, result))
+                                for n, old, new in fields]})
+    return rows
 
 
 def _definition_or_404(definition_id: int) -> Any:
@@ -82,7 +134,7 @@ def publish(definition_id: int) -> Any:
             return redirect(url_for("processes.show", definition_id=draft.id))
     result = publishing.diff(draft, base)
     return render_template("modeler/publish.html", draft=draft, base=base, diff=result, form=form, errors=errors,
-                           main_file=main_file(draft),
+                           main_file=main_file(draft), rows=_rows(result),
                            problems=problems, reason=request.form.get("reason", ""), kinds=KIND_LABELS,
                            labels=FIELD_LABELS), status
 

@@ -44,6 +44,7 @@ class VersionDiff:
     elements: list[ElementChange] = field(default_factory=list)
     forms: list[FormChange] = field(default_factory=list)
     other_files: list[str] = field(default_factory=list)  # e.g. a changed DMN catalog
+    labels: dict[str, str] = field(default_factory=dict)  # element id → what a person calls it (flows: A → B)
 
     def markers(self) -> dict[str, list[str]]:
         """Element ids per change, for colouring the diagram."""
@@ -81,11 +82,21 @@ def _form_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FormChange]:
     return changes
 
 
+def _labels(elements: dict[str, Element]) -> dict[str, str]:
+    labels = {key: el.values.get("name", "") for key, el in elements.items()}
+    for key, el in elements.items():
+        if el.kind == "sequenceFlow" and not labels[key]:
+            source, target = el.values.get("source", ""), el.values.get("target", "")
+            labels[key] = f"{labels.get(source) or source} → {labels.get(target) or target}"
+    return {key: label or key for key, label in labels.items()}
+
+
 def diff(draft: ProcessDefinition, base: ProcessDefinition | None) -> VersionDiff:
     """Elements, forms and other files that differ between base and draft."""
     result = VersionDiff(base, draft)
     old = elements_of(base.files) if base is not None else {}
     new = elements_of(draft.files)
+    result.labels = _labels({**old, **new})
     for element_id in sorted(set(old) | set(new)):
         before, after = old.get(element_id), new.get(element_id)
         if before is None:

@@ -63,6 +63,9 @@ export class SidePanel {
     this.L = (key) => (config.labels && config.labels[key]) || key;
     modeler.on('selection.changed', ({ newSelection }) => this.render(newSelection[0] || null));
     modeler.on('import.done', () => this.render(null));
+    modeler.on('element.changed', ({ element }) => {
+      if (element === this.element && this.title) this.title.textContent = this.titleText(element);
+    });
   }
 
   render(element) {
@@ -73,11 +76,8 @@ export class SidePanel {
       this.container.appendChild(el('p', { class: 'text-muted', text: L('select_hint') }));
       return;
     }
-    const bo = element.businessObject;
-    const typeName = element.type.replace('bpmn:', '');
-    const key = typeName.charAt(0).toLowerCase() + typeName.slice(1);
-    const kind = (this.config.kinds && this.config.kinds[key]) || this.L('element');
-    this.container.appendChild(el('h2', { class: 'h6 mb-3', 'data-testid': 'panel-title', text: `${kind}${bo.name ? `：${bo.name}` : ''}` }));
+    this.title = el('h2', { class: 'h6 mb-3', 'data-testid': 'panel-title', text: this.titleText(element) });
+    this.container.appendChild(this.title);
     if (element.type === 'bpmn:Lane') { this.laneFields(element); return; }
     if (element.type === 'bpmn:Participant') { this.nameField(element); return; }
     if (element.type === 'label') return;
@@ -88,8 +88,16 @@ export class SidePanel {
     if (element.type === 'bpmn:ExclusiveGateway' || element.type === 'bpmn:InclusiveGateway') this.gatewayFields(element);
     if (element.type === 'bpmn:CallActivity') this.callFields(element);
     if (element.type === 'bpmn:BusinessRuleTask') this.decisionFields(element);
-    const timer = (bo.eventDefinitions || []).find((d) => d.$type === 'bpmn:TimerEventDefinition');
+    const timer = (element.businessObject.eventDefinitions || []).find((d) => d.$type === 'bpmn:TimerEventDefinition');
     if (timer) this.timerFields(element, timer);
+  }
+
+  titleText(element) {
+    const typeName = element.type.replace('bpmn:', '');
+    const key = typeName.charAt(0).toLowerCase() + typeName.slice(1);
+    const kind = (this.config.kinds && this.config.kinds[key]) || this.L('element');
+    const name = element.businessObject.name;
+    return name ? `${kind}：${name}` : kind;
   }
 
   nameField(element) {
@@ -109,10 +117,14 @@ export class SidePanel {
     const props = getProperties(element);
     const set = (name) => (value) => setProperty(this.modeler, element, name, value);
     const lane = laneOf(this.modeler, element);
-    const laneText = lane === null ? L('no_lane') : (this.config.roleNames[lane] || `${lane}（${L('unknown_role')}）`);
-    this.container.appendChild(field(L('role'), el('input', { class: `form-control-plaintext${lane === null ? ' text-danger' : ''}`, readonly: true, value: laneText }), L('role_help'), 'role'));
+    let laneText = this.config.roleNames[lane];
+    if (lane === null) laneText = L('no_lane');
+    else if (!lane.trim()) laneText = L('lane_unnamed');
+    else if (!laneText) laneText = `${lane}（${L('unknown_role')}）`;
+    const missing = !this.config.roleNames[lane];
+    this.container.appendChild(field(L('role'), el('output', { class: `d-block py-1${missing ? ' text-danger fw-semibold' : ''}`, text: laneText }), L('role_help'), 'role'));
 
-    const forms = Object.entries(this.config.forms).map(([key, title]) => [key, `${title}（${key}）`]);
+    const forms = this.config.forms.map(([key, title]) => [key, title]);
     const formSelect = select(forms, props.form || '', set('form'), L('choose'));
     const formField = field(L('form'), formSelect, L('form_help'), 'form');
     if (this.config.urls.formEditor) {
@@ -125,7 +137,7 @@ export class SidePanel {
 
     const chosen = new Set((props.documents || '').split(',').map((s) => s.trim()).filter(Boolean));
     const box = el('div', { class: 'border rounded p-2', style: 'max-height: 12rem; overflow:auto', role: 'group' });
-    Object.entries(this.config.docTypes).forEach(([code, title]) => {
+    this.config.docTypes.forEach(([code, title]) => {
       counter += 1;
       const id = `doc-${counter}`;
       const input = el('input', { class: 'form-check-input', type: 'checkbox', id, value: code, 'data-doc-type': code });
@@ -142,7 +154,7 @@ export class SidePanel {
 
     this.dueFields(element, props.due || '');
 
-    const processes = Object.entries(this.config.processes);
+    const processes = this.config.processes;
     this.container.appendChild(field(L('starts_process'), select(processes, props.starts_process || '', set('starts_process'), L('none')), L('starts_process_help'), 'starts_process'));
 
     const check = el('input', { class: 'form-check-input', type: 'checkbox', id: 'records-result' });
@@ -243,7 +255,7 @@ export class SidePanel {
 
   callFields(element) {
     const modeling = this.modeler.get('modeling');
-    const processes = Object.entries(this.config.processes);
+    const processes = this.config.processes;
     this.container.appendChild(field(this.L('called'), select(processes, element.businessObject.calledElement || '', (v) => modeling.updateProperties(element, { calledElement: v || undefined }), this.L('choose')), null, 'called'));
   }
 

@@ -3,8 +3,8 @@
  * service, lint problems shown on the diagram (a marker and a badge with the message on hover) and in a list.
  *
  * The page holds <div id="modeler-app"> and <script type="application/json" id="modeler-config"> with:
- *   draft: {id, version, lock (the draft's revision)}, file (the BPMN file edited), xml, forms {key: title}, docTypes {code: title},
- *   processes {id: name}, decisions [id], roles [[lane name, label]], roleNames {lane name: label}, kinds {type: label},
+ *   draft: {id, version, lock (the draft's revision)}, file (the BPMN file edited), xml, forms [[key, title]],
+ *   docTypes [[code, title]], processes [[id, name]], decisions [id], roles [[lane name, label]], roleNames {lane name: label}, kinds {type: label},
  *   labels {key: text}, urls {save, checkScript, formEditor?}, csrf, locale, problems [{element_id, message}].
  * After loading, window.archivesModeler is the bpmn-js modeler (tests may drive it through its API).
  */
@@ -160,6 +160,8 @@ class ModelerPage {
       list.appendChild(item);
     });
     this.problemsEl.appendChild(list);
+    const first = problems.map((p) => p.element_id && registry.get(p.element_id)).find(Boolean);
+    if (first) canvas.scrollToElement(first, { top: 120, bottom: 120, left: 160, right: 120 });
   }
 
   async save() {

@@ -16,7 +16,10 @@ function mainFile(files) {
 async function draw(container, files, fileName, markers) {
   if (!container || !fileName || !files[fileName]) return;
   try {
-    await window.ArchivesDiagram.show(container, files[fileName], { markers, height: '460px' });
+    const viewer = await window.ArchivesDiagram.show(container, files[fileName], { markers, height: '460px' });
+    const first = Object.keys(markers).map((id) => viewer.get('elementRegistry').get(id))
+      .find((element) => element && element.type !== 'bpmn:SequenceFlow');
+    if (first) viewer.get('canvas').scrollToElement(first, { top: 160, bottom: 160, left: 200, right: 200 });
     container.dataset.diagramReady = 'true';
   } catch (error) {
     container.textContent = error.message;
