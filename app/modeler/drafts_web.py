@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -90,13 +90,23 @@ def _mapping(body: dict[str, Any], key: str) -> dict[str, Any]:
 @bp.route("/<int:definition_id>/draft", methods=["POST"])
 @roles(Role.LEGAL)
 def create(definition_id: int) -> Any:
-    """New draft from this version."""
+    """New draft from this version (a plain form post is redirected to the draft's page)."""
     source = get_definition(definition_id)
+    reason = str(_body().get("reason", "")) if request.is_json else request.form.get("reason", "")
     try:
-        draft = drafts.new_draft(current_user, source, str(_body().get("reason", "")))
+        draft = drafts.new_draft(current_user, source, reason)
     except drafts.DraftExists as exc:
+        if not request.is_json:
+            db.session.rollback()
+            flash(translate(exc), "warning")
+            return redirect(url_for("processes.show", definition_id=exc.draft.id))
         return _error(exc, 409, draft=draft_json(exc.draft))
     db.session.commit()
+    if not request.is_json:
+        message = gettext("已从第 %(from)s 版新建草稿第 %(version)s 版。", version=draft.version,
+                          **{"from": source.version})
+        flash(message, "success")
+        return redirect(url_for("processes.show", definition_id=draft.id))
     return jsonify({"draft": draft_json(draft), "url": url_for("processes.show", definition_id=draft.id)}), 201
 
 

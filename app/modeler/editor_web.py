@@ -7,18 +7,14 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.access import ROLE_LABELS, roles
-from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.documents.services.numbers import DOC_TYPES
 from app.errors import N_, NotFound
-from app.extensions import db
-from app.modeler.services import drafts, trials
+from app.modeler.services import trials
 from app.modeler.services.engine_elements import KIND_LABELS, main_file
-from app.web_helpers import translate
 from app.workflow.services import definitions, lint
 from app.workflow.services.sandbox import check_compiles
 
@@ -107,32 +103,12 @@ def edit(definition_id: int) -> Any:
     except NotFound:
         abort(404)
     if definition.status != "draft":
-        flash(_("已发布的版本不能修改：请先“新建草稿（基于此版本）”。"), "warning")
+        flash(_("已发布的版本不能修改：请先“从此版本新建草稿”。"), "warning")
         return redirect(url_for("processes.show", definition_id=definition.id))
     problems = [{"element_id": p.element_id, "element_name": p.element_name, "message": p.message_zh}
                 for p in definitions.validate_bundle(definitions.Bundle(
                     definition.process_id, definition.name, definition.files, definition.forms))]
     return render_template("modeler/editor.html", definition=definition, config=editor_config(definition, problems))
-
-
-@bp.route("/<int:definition_id>/new-draft", methods=["POST"])
-@roles(Role.LEGAL)
-def new_draft(definition_id: int) -> Any:
-    """新建草稿（基于此版本）: copy the version into a draft and open it in the modeler."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        source = trials.get_definition(definition_id)
-        draft = drafts.new_draft(current_user, source, request.form.get("reason", ""))
-        db.session.commit()
-    except drafts.DraftExists as exc:
-        db.session.rollback()
-        flash(translate(exc), "info")
-        return redirect(url_for("editor.edit", definition_id=exc.draft.id))
-    except NotFound:
-        abort(404)
-    flash(_("已从第 %(from)s 版新建草稿第 %(v)s 版。", v=draft.version, **{"from": source.version}), "success")
-    return redirect(url_for("editor.edit", definition_id=draft.id))
 
 
 @bp.route("/check-script", methods=["POST"])

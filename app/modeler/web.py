@@ -38,6 +38,11 @@ def get_definition(definition_id: int) -> ProcessDefinition:
     return definition
 
 
+def _version_number(definition_id: int | None) -> int | None:
+    other = db.session.get(ProcessDefinition, definition_id) if definition_id else None
+    return other.version if other else None
+
+
 def _process_names() -> dict[str, str]:
     return {d.process_id: d.name for d in definitions.list_definitions()}
 
@@ -56,7 +61,8 @@ def render_version_page(definition: ProcessDefinition, status: int = 200, **extr
         "definition": definition, "views": views, "forms": forms, "tables": tables, "form": ConfirmForm(),
         "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
         "widget_labels": WIDGET_LABELS, "process_names": _process_names(),
-        "describe_entry": dmn.describe_entry, "value_labels": dmn.value_labels(definition.forms),
+        "describe_entry": dmn.describe_entry,
+        "based_on_version": _version_number(definition.based_on_id), "value_labels": dmn.value_labels(definition.forms),
     }
     context.update(extra)
     return render_template("modeler/version.html", **context), status

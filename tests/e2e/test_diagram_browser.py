@@ -55,3 +55,50 @@ def test_case_handling_version_shows_its_decision_table(browser, live_server):
     assert "≥ 10,000" in table.inner_text() and "罚款" in table.inner_text()
     table.scroll_into_view_if_needed()
     screenshot(page, "diagram-version-decision-table")
+
+
+def test_legal_edits_the_decision_table_in_a_draft(browser, live_server):
+    page = sign_in_as(browser, live_server, "demo.legal")
+    _open_version(page, live_server, "行政处罚案件办理")
+    page.click("[data-testid=new-draft]")
+    page.wait_for_selector("[data-testid=draft-banner]")
+    page.click("[data-testid=edit-decision]")
+    page.wait_for_selector("[data-testid=dmn-editor]")
+    page.fill("[id='r1.in2']", ">= 两万")
+    page.fill("#reason", "依据新的裁量基准提高对公民罚款的重大标准")
+    page.click("[data-testid=dmn-save]")
+    errors = page.locator("[data-testid=dmn-errors]")
+    assert "第 2 条规则" in errors.inner_text() and "应为数字" in errors.inner_text()
+    assert page.input_value("#reason") == "依据新的裁量基准提高对公民罚款的重大标准"  # nothing typed is lost
+    page.fill("[id='r1.in2']", ">= 20000")
+    page.fill("[id='r1.desc']", "对公民罚款二万元以上")
+    screenshot(page, "decision-table-editor")
+    page.click("[data-testid=dmn-save]")
+    page.wait_for_selector(".alert-success")
+    table = page.locator("[data-decision=major_decision]")
+    assert "≥ 20,000" in table.inner_text() and "对公民罚款二万元以上" in table.inner_text()
+
+
+def test_legal_edits_a_form_with_live_preview(browser, live_server):
+    page = sign_in_as(browser, live_server, "demo.legal")
+    _open_version(page, live_server, "立案审批")
+    page.click("[data-testid=new-draft]")
+    page.wait_for_selector("[data-testid=draft-banner]")
+    page.locator("[data-form=case_filing_approval] summary").click()
+    page.click("[data-testid=edit-form-case_filing_approval]")
+    page.wait_for_selector("[data-testid=form-editor]")
+    page.click("[data-testid=add-field]")
+    card = page.locator("[data-field-card]").last
+    card.locator("input[name$='.label']").fill("审批依据")
+    card.locator("input[name$='.name']").fill("basis")
+    card.locator("select[name$='.kind']").select_option("select")
+    assert card.locator("textarea[name$='.options']").is_visible()  # the kind's own settings appear
+    card.locator("textarea[name$='.options']").fill("law|《档案法》\nrule|地方规章")
+    # the live preview, rendered by the task page's renderer, follows the typing
+    page.wait_for_function("document.querySelector('#form-preview').textContent.includes('地方规章')")
+    assert page.locator("#form-preview select[name='f.basis']").count() == 1
+    screenshot(page, "form-editor-live-preview")
+    page.fill("#reason", "增加审批依据")
+    page.click("[data-testid=form-save]")
+    page.wait_for_selector(".alert-success")
+    assert "审批依据" in page.locator("[data-form=case_filing_approval]").text_content()

@@ -76,6 +76,8 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     legal.wait_for_selector("[data-testid=new-draft]")
     screenshot(legal, "legal-version-page")
     legal.click("[data-testid=new-draft]")
+    legal.wait_for_selector("[data-testid=draft-banner]")
+    legal.click("[data-testid=edit-diagram]")
     legal.wait_for_selector("body[data-modeler-ready=true]")
     assert "编辑草稿" in legal.inner_text("h1")
     screenshot(legal, "legal-modeler-open")

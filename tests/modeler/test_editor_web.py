@@ -29,14 +29,3 @@ def test_editor_opens_a_draft_with_its_choices_and_problems(as_role):
     assert '"element_id": "approve"' in page and "用户任务不在任何泳道中" in page
     assert legal.get(f"/modeler/{published_id}/edit").status_code == 302
 
-
-def test_new_draft_from_a_published_version_opens_the_modeler(as_role):
-    [v1] = load_process("engine")
-    db.session.commit()
-    v1_id = v1.id
-    legal = as_role(Role.LEGAL)
-    assert "新建草稿（基于此版本）" in legal.get(f"/processes/{v1_id}").get_data(as_text=True)
-    response = legal.post(f"/modeler/{v1_id}/new-draft")
-    assert response.status_code == 302 and "/edit" in response.headers["Location"]
-    again = legal.post(f"/modeler/{v1_id}/new-draft")  # the process has a draft: open that one
-    assert again.headers["Location"] == response.headers["Location"]

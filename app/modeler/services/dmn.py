@@ -135,3 +135,53 @@ def describe_entry(entry: str, labels: dict[str, str] | None = None) -> str:
     elif re.fullmatch(r"-?\d+(\.\d+)?", text):
         text = f"{float(text):,.0f}" if float(text).is_integer() else f"{float(text):,}"
     return operator + text
+
+
+EDITABLE_HIT_POLICIES = ("UNIQUE", "FIRST", "COLLECT")
+EDITABLE_TYPES = ("string", "number", "boolean", "date")
+
+
+def write_table(xml: str, table: DecisionTable) -> str:
+    """The DMN file with this decision's hit policy, column labels and types and rules replaced by `table`'s."""
+    tree = parse_xml(xml)
+    root = tree.getroot()
+    ns = _ns(root)
+    decision = next((d for d in root.findall(f"{{{ns}}}decision") if d.get("id") == table.decision_id), None)
+    element = decision.find(f"{{{ns}}}decisionTable") if decision is not None else None
+    if element is None:
+        raise ValueError(f"no decision table {table.decision_id}")
+    element.set("hitPolicy", table.hit_policy)
+    for column, el in zip(table.inputs, element.findall(f"{{{ns}}}input"), strict=False):
+        el.set("label", column.label)
+        expression = el.find(f"{{{ns}}}inputExpression")
+        if expression is not None and column.type_ref:
+            expression.set("typeRef", column.type_ref)
+    for column, el in zip(table.outputs, element.findall(f"{{{ns}}}output"), strict=False):
+        el.set("label", column.label)
+        if column.type_ref:
+            el.set("typeRef", column.type_ref)
+    for old in element.findall(f"{{{ns}}}rule"):
+        element.remove(old)
+    used = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for number, rule in enumerate(table.rules, start=1):
+        rule_id = rule.id if rule.id and rule.id not in used else _fresh(used, f"Rule_{number}")
+        used.add(rule_id)
+        rule_el = etree.SubElement(element, f"{{{ns}}}rule", id=rule_id)
+        if rule.description:
+            etree.SubElement(rule_el, f"{{{ns}}}description").text = rule.description
+        for kind, entries in (("inputEntry", rule.inputs), ("outputEntry", rule.outputs)):
+            for index, entry in enumerate(entries):
+                entry_el = etree.SubElement(rule_el, f"{{{ns}}}{kind}", id=_fresh(used, f"{rule_id}_{kind}_{index}"))
+                used.add(entry_el.get("id"))
+                etree.SubElement(entry_el, f"{{{ns}}}text").text = entry.strip()
+    etree.indent(element, space="  ", level=2)
+    body = etree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+
+
+def _fresh(used: set[str], base: str) -> str:
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}_{n}"
+    return candidate

@@ -24,7 +24,7 @@ from app.auth.models import User
 from app.clock import utcnow
 from app.errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
-from app.modeler.services import layout
+from app.modeler.services import dmn_check, layout
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import lint
 from app.workflow.services.definitions import Bundle
@@ -169,6 +169,11 @@ def validate(process_id: str, files: dict[str, str], forms: dict[str, Any], max_
         return problems, []
     problems = lint.lint_bundle(files, set(forms), process_id)
     warnings = []
+    for name, text in sorted(files.items()):
+        if name.endswith(".dmn") and not problems:
+            errors, more = dmn_check.file_problems(name, text)
+            problems += errors
+            warnings += more
     if not problems:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn") and (missing := layout.missing_layout(text)):

@@ -55,6 +55,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "decision": ("调用的决策表“%(target)s”不存在。", "Called decision '%(target)s' does not exist."),
     "document_unknown": ("文书类型“%(doc)s”不存在。", "Document type '%(doc)s' does not exist."),
     "too_large": ("文件超过大小限制（最多 %(limit)s KB）。", "The file is over the size limit (%(limit)s KB)."),
+    "dmn_entry": ("决策表第 %(rule)s 条规则，“%(column)s”列 %(detail)s", "Decision table rule %(rule)s, column "
+                  "“%(column)s”: %(detail)s"),
+    "dmn_output": ("决策表第 %(rule)s 条规则，结论“%(column)s”列 %(detail)s", "Decision table rule %(rule)s, "
+                   "conclusion “%(column)s”: %(detail)s"),
+    "dmn_overlap": ("决策表规则重叠（唯一命中时只能有一条规则符合）：%(detail)s",
+                    "Decision table rules overlap (hit policy unique allows one match): %(detail)s"),
+    "dmn_missing": ("决策表有情况没有任何规则命中，例如：%(detail)s",
+                    "No rule of the decision table matches, e.g. %(detail)s"),
+    "dmn_unreachable": ("决策表第 %(rule)s 条规则永远不会被用到（前面的规则已覆盖它的所有情况）。",
+                        "Decision table rule %(rule)s is never used (earlier rules cover all its cases)."),
     "no_layout": ("流程图没有布局，%(count)s 个元素无法绘制；可以自动排布。",
                   "The diagram has no layout for %(count)s element(s); it can be laid out automatically."),
 }
