@@ -29,7 +29,8 @@ PANEL_LABELS = {
     "role": N_("办理角色"), "role_help": N_("由任务所在的泳道决定：把任务拖进相应的泳道即可更改。"),
     "no_lane": N_("不在任何泳道中——请把它拖进一条泳道"), "unknown_role": N_("不对应任何角色"),
     "lane_unnamed": N_("所在泳道还没有指定角色——请点选泳道，在右侧选择角色"),
-    "form": N_("表单"), "form_help": N_("办理人填写的表单。"), "new_form": N_("新建或编辑表单"),
+    "form": N_("表单"), "form_help": N_("办理人填写的表单。新建的表单保存后，重新打开本页即可在这里选择。"),
+    "new_form": N_("新建表单"),
     "assignees": N_("办理人"), "anyone_in_role": N_("该角色的任何人"), "team": N_("抽取确定的检查组成员"),
     "assignees_help": N_("选择“检查组成员”时，只有抽取确定的人员能办理。"),
     "documents": N_("办完后生成的文书"), "documents_help": N_("按办理人填写的内容生成，自动编文号。"),
@@ -89,7 +90,7 @@ def editor_config(definition: Any, problems: list[dict[str, str]] | None = None,
         "labels": {key: _(text) for key, text in PANEL_LABELS.items()},
         "urls": {"save": _url("drafts.save", definition_id=definition.id),
                  "checkScript": url_for("editor.check_script"),
-                 "formEditor": _url("forms_editor.edit", definition_id=definition.id)},
+                 "formEditor": _url("form_editor.create", definition_id=definition.id)},
         "csrf": generate_csrf(), "locale": str(get_locale() or "zh_CN"), "problems": problems or [],
     }
 

@@ -77,6 +77,24 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     screenshot(legal, "legal-version-page")
     legal.click("[data-testid=new-draft]")
     legal.wait_for_selector("[data-testid=draft-banner]")
+    draft_url = legal.url
+
+    # The new step's form, with a new field, made in the form editor.
+    legal.click("text=新建表单")
+    legal.fill("#title", NEW_STEP)
+    legal.fill("#key", "ri_review_arrangement")
+    legal.click("[data-testid=form-new] button[type=submit]")
+    legal.wait_for_selector("[data-testid=form-editor]")
+    legal.click("[data-testid=add-field]")
+    card = legal.locator("[data-field-card]").last
+    card.locator("input[name$='.label']").fill("审核意见")
+    card.locator("input[name$='.name']").fill("arrangement_opinion")
+    card.locator("select[name$='.kind']").select_option("textarea")
+    card.locator("input[name$='.required']").check()
+    legal.fill("#reason", "新环节“审核检查安排”的表单")
+    legal.click("[data-testid=form-save]")
+    legal.wait_for_selector(".alert-success")
+    legal.goto(draft_url)
     legal.click("[data-testid=edit-diagram]")
     legal.wait_for_selector("body[data-modeler-ready=true]")
     assert "编辑草稿" in legal.inner_text("h1")
@@ -104,7 +122,7 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     panel = legal.locator("[data-testid=modeler-panel]")
     panel.locator("[data-field=name]").fill(NEW_STEP)
     panel.locator("[data-field=name]").press("Tab")
-    panel.locator("[data-field=form]").select_option("ri_plan")
+    panel.locator("[data-field=form]").select_option("ri_review_arrangement")
     panel.locator("[data-doc-type=inspection_notice]").check()
     panel.locator("[data-panel-field=due] select").select_option("working")
     panel.locator("[data-panel-field=due] input[type=number]").fill("3")
@@ -148,6 +166,10 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     # A new case reaches the new step; the running case stays on version 1.
     new_case = _start_inspection(app, "新版本上的检查案件")
     assert _open_tasks(app, new_case) == (2, [NEW_STEP])
+    with app.app_context():
+        row = db.session.scalars(db.select(Task).where(Task.case_id == new_case)).one()
+        assert row.role == "supervision" and row.form_key == "ri_review_arrangement"
+        assert "arrangement_opinion" in row.case.definition.forms["ri_review_arrangement"]["properties"]
     assert _open_tasks(app, old_case) == (1, ["制定检查方案"])
 
     # (c) The running case is migrated after its preview.
