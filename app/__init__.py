@@ -56,7 +56,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import web as draws_web
     from app.home import web as home_web
     from app.modeler import cli as modeler_cli  # noqa: F401 - adds `process layout` to the process group
-    from app.modeler import decisions_web, drafts_web, editor_web, form_editor_web, migration_cli, versions_web
+    from app.modeler import (
+        decisions_web,
+        drafts_web,
+        editor_web,
+        form_editor_web,
+        import_web,
+        migration_cli,
+        versions_web,
+    )
     from app.modeler import web as modeler_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
@@ -72,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(drafts_web.bp)
     app.register_blueprint(decisions_web.bp)
     app.register_blueprint(form_editor_web.bp)
+    app.register_blueprint(import_web.bp)
     app.register_blueprint(calendar_web.bp)
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)

@@ -65,6 +65,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "No rule of the decision table matches, e.g. %(detail)s"),
     "dmn_unreachable": ("决策表第 %(rule)s 条规则永远不会被用到（前面的规则已覆盖它的所有情况）。",
                         "Decision table rule %(rule)s is never used (earlier rules cover all its cases)."),
+    "import_type": ("只能导入 .bpmn 或 .dmn 文件（文件名用字母、数字、_ . -）。",
+                    "Only .bpmn or .dmn files can be imported (names of letters, digits, _ . -)."),
+    "import_encoding": ("文件不是 UTF-8 编码的 XML。", "The file is not UTF-8 encoded XML."),
+    "import_target": ("只上传决策表时，请选择要加入的流程。",
+                      "When uploading decision tables only, choose the process."),
+    "import_not_executable": ("流程“%(process)s”标记为不可执行（isExecutable=false）："
+                              "请在建模工具中勾选“可执行”后再导出。",
+                              "Process '%(process)s' is marked not executable (isExecutable=false): tick "
+                              "'executable' in the modelling tool and export again."),
+    "import_ambiguous": ("上传的文件中有多个可执行流程（%(processes)s），请选择导入哪一个。",
+                         "The files hold several executable processes (%(processes)s): choose which to import."),
+    "import_empty": ("请选择要导入的文件。", "Choose the files to import."),
     "no_layout": ("流程图没有布局，%(count)s 个元素无法绘制；可以自动排布。",
                   "The diagram has no layout for %(count)s element(s); it can be laid out automatically."),
 }
