@@ -149,7 +149,15 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     assert legal.locator(".lint-badge").count() == 0
     screenshot(legal, "legal-modeler-saved")
 
+    # Try the draft: a trial case, marked, whose first step is the new one, walked by its starter only.
+    legal.goto(draft_url)
+    legal.click("text=试用此草稿")
+    legal.wait_for_selector("[data-testid=trial-badge]")
+    assert NEW_STEP in legal.inner_text("[data-testid=case-tasks]")
+    screenshot(legal, "legal-trial-case")
+
     # Compare with the published version, then publish with a reason.
+    legal.goto(draft_url)
     legal.click("text=比较并发布…")
     legal.wait_for_selector("#diff-diagram[data-diagram-ready=true]")
     elements = legal.inner_text("[data-testid=diff-elements]")

@@ -94,7 +94,7 @@ class ModelerPage {
     this.dirty = dirty;
     this.saveButton.classList.toggle('btn-primary', dirty);
     this.saveButton.classList.toggle('btn-outline-primary', !dirty);
-    if (dirty) this.setStatus(this.L('unsaved'), 'warning');
+    if (dirty) this.setStatus(this.L('unsaved'), 'warning-emphasis');
   }
 
   setStatus(text, tone) {
