@@ -99,6 +99,9 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     legal.wait_for_selector("body[data-modeler-ready=true]")
     assert "编辑草稿" in legal.inner_text("h1")
     screenshot(legal, "legal-modeler-open")
+    colleague = sign_in_as(browser, base, "demo.legal")  # the same draft open in a second browser
+    colleague.goto(legal.url)
+    colleague.wait_for_selector("body[data-modeler-ready=true]")
 
     # A new lane above the first one, through the context pad (the real UI).
     _modeler(legal, "const lane = m.get('elementRegistry').get('Lane_0'); m.get('selection').select(lane);")
@@ -148,6 +151,15 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     assert "已保存" in legal.inner_text("[data-testid=modeler-status]")
     assert legal.locator(".lint-badge").count() == 0
     screenshot(legal, "legal-modeler-saved")
+
+    # The second browser saves what it opened before: refused, told who saved first; nothing overwritten.
+    _modeler(colleague, "m.get('modeling').updateLabel(m.get('elementRegistry').get('plan'), '制定方案');")
+    colleague.fill("[data-modeler-reason]", "改名")
+    colleague.click("[data-testid=modeler-save]")
+    colleague.wait_for_function(
+        "document.querySelector('[data-testid=modeler-status]').textContent.includes('保存了这份草稿')")
+    assert "李法制" in colleague.inner_text("[data-testid=modeler-status]")
+    screenshot(colleague, "legal-modeler-conflict")
 
     # Try the draft: a trial case, marked, whose first step is the new one, walked by its starter only.
     legal.goto(draft_url)

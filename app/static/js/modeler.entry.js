@@ -98,7 +98,7 @@ class ModelerPage {
   }
 
   setStatus(text, tone) {
-    this.statusEl.className = `small text-${tone || 'muted'}`;
+    this.statusEl.className = `small mb-1 text-${tone || 'muted'}`;
     this.statusEl.textContent = text;
   }
 
