@@ -121,3 +121,26 @@ def test_cli_previews_then_migrates_with_a_reason(app, at_approval):
                                "--reason", "增加会签"])
     assert done.exit_code == 0, done.output
     assert db.session.get(Case, case_id).definition_id == v2_id
+
+
+def test_an_open_task_removed_in_the_new_version_is_refused_and_nothing_changes():
+    [v1] = load_process("engine")
+    legal = user_for(Role.LEGAL)
+    case = cases.start_case(legal, "test_approval", "迁移测试", {"rounds": 0})
+    state = case.state
+    text = next(iter(v1.files.values()))
+    start = text.index('<bpmn:userTask id="draft"')
+    text = text[:start] + text[text.index("</bpmn:userTask>", start) + len("</bpmn:userTask>"):]
+    text = (text.replace("<bpmn:flowNodeRef>draft</bpmn:flowNodeRef>", "")
+            .replace('<bpmn:sequenceFlow id="f2" sourceRef="draft" targetRef="compute" />', "")
+            .replace('targetRef="draft"', 'targetRef="compute"').replace("<bpmn:incoming>f2</bpmn:incoming>",
+                                                                         "<bpmn:incoming>f1</bpmn:incoming>"
+                                                                         "<bpmn:incoming>f_back</bpmn:incoming>"))
+    v2 = definitions.add_version(legal, definitions.Bundle(v1.process_id, v1.name, {next(iter(v1.files)): text},
+                                                           v1.forms), publish=True)
+    result = migration.preview(case.id, v2.id)
+    assert not result.safe and "填写申请" in str(result.refusals[0]) and "已删除" in str(result.refusals[0])
+    with pytest.raises(Conflict):
+        migration.migrate_case(legal, case.id, v2.id, "删除填写环节")
+    db.session.refresh(case)
+    assert case.definition_id == v1.id and case.state == state
