@@ -62,6 +62,7 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "form_editor.create": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/forms/new"),
     "form_editor.preview": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/forms/preview"),
     "importing.upload": ({Role.LEGAL}, "GET", "/processes/import"),
+    "drafts.discard": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/discard"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),

@@ -6,12 +6,17 @@ POST /processes/<id>/draft                 new draft from version <id>
      body {reason?}                        → 201 {draft: {...}, url}; 409 {error, draft: {...}} when one exists
 GET  /processes/<draft_id>/draft/state     → 200 {draft: {id, process_id, name, version, revision, status,
                                                updated_by, updated_at, content_hash, files: {name: xml},
-                                               forms: {key: schema}}, problems: [...], warnings: [...]}
+                                               forms: {key: schema}}, problems: [...], warnings: [...],
+                                               choices: {lanes: [{name, role, role_label}],
+                                               document_types: [{code, title}], forms: [{key, title}],
+                                               processes: [{id, name}], decisions: [{id, name}]}}
 POST /processes/<draft_id>/draft/save      body {revision, reason, files?: {name: xml}, forms?: {key: schema},
                                                  removed_files?: [name], removed_forms?: [key], auto_layout?: bool}
                                            → 200 {draft: {...}, changed, warnings}
                                            → 422 {error, problems: [...]}  nothing saved (lint problems, bad input)
                                            → 409 {error, saved_by, saved_at, revision}  someone saved first
+POST /processes/<draft_id>/draft/discard   body {reason} (or a form post) → 200 {draft} / redirect; the draft is
+                                           kept on record as "discarded" and a new draft may be made
 POST /processes/<draft_id>/draft/lint      body {files?, forms?} (merged over the draft) → 200 {problems, warnings}
 
 A problem: {file, line, element_id, element_name, code, message} (message in the user's language).
@@ -25,15 +30,17 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, request, url
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from app.access import roles
+from app.access import ROLE_LABELS, roles
 from app.auth.roles import Role
+from app.documents.services.numbers import DOC_TYPES
 from app.errors import N_, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.modeler.services import drafts
+from app.modeler.services.dmn import read_tables
 from app.modeler.web import get_definition
 from app.web_helpers import translate
 from app.workflow.models import ProcessDefinition
-from app.workflow.services import lint
+from app.workflow.services import definitions, lint
 
 bp = Blueprint("drafts", __name__, url_prefix="/processes")
 
@@ -122,7 +129,22 @@ def state(definition_id: int) -> Any:
         return _error(exc, 409)
     problems, warnings = drafts.validate(draft.process_id, draft.files, draft.forms, max_bytes())
     return jsonify({"draft": draft_json(draft, with_content=True), "problems": [problem_json(p) for p in problems],
-                    "warnings": [problem_json(p) for p in warnings]})
+                    "warnings": [problem_json(p) for p in warnings], "choices": choices(draft)})
+
+
+def choices(draft: ProcessDefinition) -> dict[str, Any]:
+    """What the modeler's side panel offers instead of typing: lanes (→ roles), document types, forms, processes."""
+    labels = {role.value: str(label) for role, label in ROLE_LABELS.items()}
+    lanes = [{"name": name, "role": role.value, "role_label": labels[role.value]}
+             for name, role in lint.LANE_ROLES.items() if not name.isascii()]
+    processes: dict[str, str] = {}
+    for definition in definitions.list_definitions():
+        processes.setdefault(definition.process_id, definition.name)
+    decisions = [{"id": t.decision_id, "name": t.name} for name, xml in sorted(draft.files.items())
+                 if name.endswith(".dmn") for t in read_tables(name, xml)]
+    return {"lanes": lanes, "document_types": [{"code": t.code, "title": t.title} for t in DOC_TYPES.values()],
+            "forms": [{"key": k, "title": v.get("title", k)} for k, v in sorted(draft.forms.items())],
+            "processes": [{"id": k, "name": v} for k, v in sorted(processes.items())], "decisions": decisions}
 
 
 @bp.route("/<int:definition_id>/draft/save", methods=["POST"])
@@ -172,3 +194,30 @@ def check(definition_id: int) -> Any:
         return _error(exc, 409)
     problems, warnings = drafts.validate(draft.process_id, files, forms, max_bytes())
     return jsonify({"problems": [problem_json(p) for p in problems], "warnings": [problem_json(p) for p in warnings]})
+
+
+@bp.route("/<int:definition_id>/draft/discard", methods=["POST"])
+@roles(Role.LEGAL)
+def discard(definition_id: int) -> Any:
+    """Give the draft up (with a reason); a plain form post is redirected to the version list."""
+    reason = str(_body().get("reason", "")) if request.is_json else request.form.get("reason", "")
+    try:
+        draft = drafts.get_draft(definition_id)
+        drafts.discard_draft(current_user, draft, reason)
+    except DomainError as exc:
+        status = 404 if isinstance(exc, NotFound) else 422 if isinstance(exc, ValidationFailed) else 409
+        if request.is_json:
+            return _error(exc, status)
+        db.session.rollback()
+        if isinstance(exc, ValidationFailed):
+            for messages in exc.errors.values():
+                for message in messages:
+                    flash(gettext(message), "danger")
+        else:
+            flash(translate(exc), "danger")
+        return redirect(url_for("processes.show", definition_id=definition_id))
+    db.session.commit()
+    if request.is_json:
+        return jsonify({"draft": draft_json(draft)})
+    flash(gettext("已放弃草稿第 %(version)s 版。", version=draft.version), "success")
+    return redirect(url_for("processes.index"))

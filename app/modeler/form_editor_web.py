@@ -32,10 +32,29 @@ def _draft_or_redirect(definition_id: int) -> Any:
     return definition, None
 
 
+def _columns_from_form(form: Any, prefix: str) -> list[FieldSpec]:
+    """A table field's columns as edited column by column (deleted ones left out)."""
+    columns = []
+    for j in range(min(int(form.get(f"{prefix}.ncols", "0") or 0), MAX_FIELDS)):
+        c = f"{prefix}.c{j}"
+        if form.get(f"{c}.delete"):
+            continue
+        kind = form.get(f"{c}.kind", "text")
+        columns.append(FieldSpec(form.get(f"{c}.name", "").strip(), form.get(f"{c}.label", "").strip()[:200],
+                                 kind if kind in form_editor.COLUMN_KINDS else "text", bool(form.get(f"{c}.required")),
+                                 form.get(f"{c}.options", "")[:5000], original=form.get(f"{c}.orig", "")))
+    return columns
+
+
 def _specs_from_form(form: Any) -> tuple[list[FieldSpec], dict[str, list[tuple[str, dict[str, Any]]]]]:
-    """The edited field list in its new order (deleted fields left out), with column-format errors."""
+    """The edited field list in its new order (deleted fields left out), with column-format errors.
+
+    A table's columns come either column by column (`f<i>.c<j>.*`, the editor page) or as lines in `f<i>.columns`.
+    The action "addcol:<i>" adds an empty column to the i-th field as submitted.
+    """
     specs, errors = [], {}
     count = min(int(form.get("fields", "0") or 0), MAX_FIELDS)
+    add_column_to = form.get("action", "").partition("addcol:")[2]
     for i in range(count):
         if form.get(f"f{i}.delete"):
             continue
@@ -43,10 +62,14 @@ def _specs_from_form(form: Any) -> tuple[list[FieldSpec], dict[str, list[tuple[s
                          form.get(f"f{i}.kind", "text"), bool(form.get(f"f{i}.required")),
                          form.get(f"f{i}.options", "")[:5000], form.get(f"f{i}.help", "").strip()[:500],
                          form.get(f"f{i}.max_length", "").strip(), form.get(f"f{i}.orig", ""))
-        if spec.kind == "rows":
+        if f"f{i}.ncols" in form:
+            spec.columns = _columns_from_form(form, f"f{i}")
+        elif spec.kind == "rows":
             spec.columns, column_errors = form_editor.parse_columns(form.get(f"f{i}.columns", ""))
             if column_errors:
                 errors[f"f{len(specs)}.columns"] = column_errors
+        if add_column_to == str(i):
+            spec.columns.append(FieldSpec("", "", "text"))
         specs.append(spec)
     return specs, errors
 
@@ -74,7 +97,7 @@ def _render(definition: Any, key: str, title: str, instructions: str, specs: lis
             schema: dict[str, Any] | None, status: int = 200, **extra: Any) -> Any:
     context = {"definition": definition, "key": key, "title": title, "instructions": instructions, "specs": specs,
                "kinds": form_editor.KINDS, "with_options": form_editor.WITH_OPTIONS,
-               "columns_text": form_editor.columns_text, **_preview(schema),
+               "column_kinds": form_editor.COLUMN_KINDS, **_preview(schema),
                "revision": request.form.get("revision", definition.revision), "reason": request.form.get("reason", ""),
                "errors": {}}
     context.update(extra)
@@ -99,6 +122,8 @@ def edit(definition_id: int, key: str) -> Any:
     action = request.form.get("action", "preview")
     if action == "add":
         specs.append(FieldSpec(f"field_{len(specs) + 1}", "", "text"))
+    elif action.startswith("addcol:"):
+        action = "add"  # a new, empty column is not an error yet
     elif action.startswith(("up:", "down:")):
         _move(specs, action)
     try:
@@ -106,7 +131,7 @@ def edit(definition_id: int, key: str) -> Any:
             raise FormInvalid(column_errors)
         schema = form_editor.schema_from_fields(old, title, instructions, specs)
     except FormInvalid as exc:
-        if action == "add":  # a new, still empty field is not an error yet: preview the others
+        if action == "add":  # a new, still empty field or column is not an error yet: preview the rest
             try:
                 shown = form_editor.schema_from_fields(old, title, instructions, specs[:-1])
             except FormInvalid:

@@ -8,7 +8,7 @@ import zipfile
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
 
 from app.access import ROLE_LABELS, roles
@@ -16,7 +16,7 @@ from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.errors import N_
 from app.extensions import db
-from app.modeler.services import dmn, elements
+from app.modeler.services import dmn, drafts, elements
 from app.workflow.forms_web import render_fields
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import definitions
@@ -64,8 +64,27 @@ def render_version_page(definition: ProcessDefinition, status: int = 200, **extr
         "describe_entry": dmn.describe_entry,
         "based_on_version": _version_number(definition.based_on_id), "value_labels": dmn.value_labels(definition.forms),
     }
+    if definition.status == "draft":
+        context.update(_draft_checks(definition))
     context.update(extra)
     return render_template("modeler/version.html", **context), status
+
+
+def _draft_checks(definition: ProcessDefinition) -> dict[str, Any]:
+    """A draft's current problems and warnings, and per file the markers and badges that show them on the diagram."""
+    english = str(get_locale() or "") == "en"
+    problems, warnings = drafts.validate(definition.process_id, definition.files, definition.forms,
+                                         int(current_app.config["DIAGRAM_MAX_KB"]) * 1024)
+    markers: dict[str, dict[str, str]] = {}
+    badges: dict[str, list[dict[str, str]]] = {}
+    for problem in problems:
+        if problem.element_id:
+            message = problem.message_en if english else problem.message_zh
+            markers.setdefault(problem.file, {})[problem.element_id] = "diagram-problem"
+            badges.setdefault(problem.file, []).append({"element": problem.element_id, "text": "!",
+                                                        "title": message, "class": "problem"})
+    return {"draft_problems": problems, "draft_warnings": warnings, "problem_markers": markers,
+            "problem_badges": badges, "english": english}
 
 
 @bp.route("/<int:definition_id>/files/<path:file_name>")
@@ -81,7 +100,10 @@ def download_file(definition_id: int, file_name: str) -> Any:
     return Response(content, mimetype=f"{mimetype}; charset=utf-8", headers={
         "Content-Disposition": f"{'attachment' if as_attachment else 'inline'}; filename*=UTF-8''"
                                f"{quote(file_name.rsplit('/', 1)[-1])}",
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"})
+        # an uploaded diagram may carry foreign elements (extensionElements take any namespace): opened directly in a
+        # browser it must never run as a page of ours
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"})
 
 
 @bp.route("/<int:definition_id>/bundle.zip")

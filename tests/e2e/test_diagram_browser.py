@@ -102,3 +102,31 @@ def test_legal_edits_a_form_with_live_preview(browser, live_server):
     page.click("[data-testid=form-save]")
     page.wait_for_selector(".alert-success")
     assert "审批依据" in page.locator("[data-form=case_filing_approval]").text_content()
+
+
+def test_version_page_on_a_phone(browser, live_server):
+    page = sign_in_as(browser, live_server, "demo.auditor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _open_version(page, live_server, "立案审批")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400  # nothing wider than the phone
+    page.locator("[data-diagram-fallback] summary").first.click()
+    assert "领导审批立案" in page.locator("[data-testid=steps]").first.inner_text()
+    screenshot(page, "diagram-version-phone")
+
+
+def test_legal_adds_a_column_to_a_table_field(browser, live_server):
+    page = sign_in_as(browser, live_server, "demo.legal")
+    _open_version(page, live_server, "行政处罚案件办理")
+    if page.locator("[data-testid=new-draft]").count():
+        page.click("[data-testid=new-draft]")
+    page.wait_for_selector("[data-testid=draft-banner]")
+    page.goto(page.url.split("#")[0] + "/forms/ch_file/edit")
+    page.wait_for_selector("[data-testid=form-editor]")
+    card = page.locator("[data-field-card]", has=page.locator("input[value='承办执法人员（至少两名）']"))
+    card.locator("[data-testid^=add-column]").click()
+    card = page.locator("[data-field-card]", has=page.locator("input[value='承办执法人员（至少两名）']"))
+    card.locator("input[name$='.c2.label']").fill("所在单位")
+    card.locator("input[name$='.c2.name']").fill("unit")
+    page.wait_for_function("document.querySelector('#form-preview').textContent.includes('所在单位')")
+    card.scroll_into_view_if_needed()
+    screenshot(page, "form-editor-table-columns")

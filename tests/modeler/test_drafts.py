@@ -143,6 +143,11 @@ def test_endpoints_create_read_save_and_conflict(as_role):
     assert again.status_code == 409 and again.json["draft"]["id"] == draft_id and "草稿" in again.json["error"]
     state = client.get(f"/processes/{draft_id}/draft/state").json
     assert state["draft"]["revision"] == 1 and state["problems"] == [] and "case_filing.bpmn" in state["draft"]["files"]
+    choices = state["choices"]
+    assert {"name": "局领导", "role": "leader", "role_label": "局领导"} in choices["lanes"]
+    assert {"code": "penalty_decision", "title": "行政处罚决定书"} in choices["document_types"]
+    assert {"key": "case_filing_approval", "title": "领导审批立案"} in choices["forms"]
+    assert {"id": "case_handling", "name": "行政处罚案件办理"} in choices["processes"]
     xml = state["draft"]["files"]["case_filing.bpmn"]
     bad = xml.replace("<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>", "")
     refused = client.post(f"/processes/{draft_id}/draft/save",
@@ -175,3 +180,30 @@ def test_endpoints_need_csrf(app):
         assert response.status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_draft_can_be_discarded_with_a_reason_and_a_new_one_made(as_role):
+    from app.workflow.services.definitions import publish_version
+
+    legal = user_for(Role.LEGAL)
+    source = _published()
+    draft = drafts.new_draft(legal, source)
+    with pytest.raises(ValidationFailed):
+        drafts.discard_draft(legal, draft, " ")
+    drafts.discard_draft(legal, draft, "改错了，重来")
+    assert draft.status == "discarded" and _events("definition.draft_discarded")[-1].details["reason"] == "改错了，重来"
+    with pytest.raises(Conflict):
+        publish_version(legal, draft)
+    with pytest.raises(Conflict):
+        drafts.save_draft(legal, draft, revision=1, reason="x", files={})
+    again = drafts.new_draft(legal, source)
+    assert again.version == draft.version + 1
+    again_id = again.id
+    db.session.commit()
+    client = as_role(Role.LEGAL)
+    response = client.post(f"/processes/{again_id}/draft/discard", data={"reason": "不需要了"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ProcessDefinition, again_id).status == "discarded"
+    listing = client.get("/processes/").get_data(as_text=True)
+    assert "已放弃" in listing

@@ -140,3 +140,34 @@ def test_published_forms_cannot_be_edited(as_role):
     published = definitions.published("case_filing")
     response = as_role(Role.LEGAL).get(f"/processes/{published.id}/forms/case_filing_approval/edit")
     assert response.status_code == 302
+
+
+def test_table_columns_are_edited_column_by_column(as_role):
+    client = as_role(Role.LEGAL)
+    draft = drafts.new_draft(user_for(Role.LEGAL), definitions.published("case_handling"))
+    db.session.commit()
+    draft_id, key = draft.id, "ch_file"
+    schema = dict(draft.forms[key])
+    specs = form_editor.fields_from_schema(schema)
+    index = next(i for i, s in enumerate(specs) if s.kind == "rows")
+    url = f"/processes/{draft_id}/forms/{key}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="f{index}.c0.label" value="姓名"' in page and f'name="f{index}.ncols" value="2"' in page
+    data = _editor_data(schema, key)
+    del data[f"f{index}.columns"]
+    data[f"f{index}.ncols"] = str(len(specs[index].columns))
+    for j, c in enumerate(specs[index].columns):
+        data.update({f"f{index}.c{j}.name": c.name, f"f{index}.c{j}.orig": c.original, f"f{index}.c{j}.label": c.label,
+                     f"f{index}.c{j}.kind": c.kind, f"f{index}.c{j}.options": c.options})
+        if c.required:
+            data[f"f{index}.c{j}.required"] = "1"
+    added = client.post(url, data={**data, "action": f"addcol:{index}"}).get_data(as_text=True)
+    assert f'name="f{index}.c2.label" value=""' in added and "请填写字段的标签" not in added
+    data.update({f"f{index}.ncols": "3", f"f{index}.c2.name": "unit", f"f{index}.c2.label": "所在单位",
+                 f"f{index}.c2.kind": "select", f"f{index}.c2.options": "city|市档案局\ncounty|县档案局",
+                 f"f{index}.c0.delete": "", "action": "save"})
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    item = db.session.get(type(draft), draft_id).forms[key]["properties"][specs[index].name]["items"]
+    assert list(item["properties"]) == ["name", "certificate_no", "unit"]
+    assert item["properties"]["unit"]["enumNames"] == ["市档案局", "县档案局"]

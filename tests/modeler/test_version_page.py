@@ -90,6 +90,7 @@ def test_files_download_one_by_one_and_as_zip(as_role):
     client = as_role(Role.AUDITOR)
     response = client.get(f"/processes/{definition.id}/files/case_handling.bpmn")
     assert response.status_code == 200 and response.mimetype == "application/xml"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
     assert response.get_data(as_text=True) == files["case_handling.bpmn"]
     form = client.get(f"/processes/{definition.id}/files/forms/ch_report.json")
     assert json.loads(form.get_data(as_text=True)) == forms["ch_report"]
@@ -106,3 +107,19 @@ def test_every_shipped_version_page_renders(as_role):
     client = as_role(Role.LEGAL)
     for definition in definitions.list_definitions():
         assert client.get(f"/processes/{definition.id}").status_code == 200
+
+
+def test_a_draft_page_marks_problems_on_the_diagram(as_role):
+    from app.modeler.services import drafts
+    from tests.conftest import user_for
+
+    draft = drafts.new_draft(user_for(Role.LEGAL), definitions.published("case_filing"))
+    # a draft saved before a rule existed (or loaded with `process load --draft`) may hold problems
+    draft.files = {**draft.files, "case_filing.bpmn": draft.files["case_filing.bpmn"].replace(
+        "<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>", "")}
+    db.session.commit()
+    draft_id = draft.id
+    page = as_role(Role.LEGAL).get(f"/processes/{draft_id}").get_data(as_text=True)
+    assert 'data-testid="draft-problems"' in page and "用户任务不在任何泳道中" in page
+    assert "data-diagram-markers='{\"approve\": \"diagram-problem\"}'" in page
+    assert '"title": "用户任务不在任何泳道中' in page or "用户任务不在任何泳道中，无法确定" in page

@@ -230,6 +230,22 @@ def save_draft(actor: User, draft: ProcessDefinition, *, revision: int, reason: 
     return SaveResult(draft, changed=True, warnings=warnings)
 
 
+def discard_draft(actor: User, draft: ProcessDefinition, reason: str) -> None:
+    """Give a draft up (it stays on record as "discarded", never runs, and a new draft may be made)."""
+    if draft.status != "draft":
+        raise Conflict(N_("第 %(version)s 版已发布或已停用，不能修改；请从它新建草稿。"), version=draft.version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [N_("请填写放弃草稿的原因（记入审计日志）。")]})
+    draft.status = "discarded"
+    draft.updated_at = utcnow()
+    draft.updated_by_id = actor.id
+    db.session.flush()
+    record_event("definition.draft_discarded", actor=actor, object_type="process_definition", object_id=draft.id,
+                 details={"process_id": draft.process_id, "version": draft.version, "hash": draft.content_hash,
+                          "reason": reason[:REASON_MAX]})
+
+
 def _check_revision(draft: ProcessDefinition, revision: int) -> None:
     if draft.revision != revision:
         raise DraftConflict(_actor_name(draft.updated_by_id), draft.updated_at, draft.revision)

@@ -18,7 +18,6 @@ from app.extensions import db
 from app.modeler.services import drafts, layout
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import lint
-from app.workflow.services.definitions import latest
 from app.workflow.services.xmlsafe import UnsafeXml, parse_xml
 
 
@@ -124,7 +123,7 @@ def import_files(actor: User, uploads: list[Upload], *, reason: str, target_proc
             if name.endswith(".bpmn") and layout.missing_layout(text):
                 texts[name] = layout.apply_layout(text)
                 laid_out.append(name)
-    base = latest(process_id)
+    base = _newest_kept(process_id)
     files = {**(base.files if base else {}), **texts}
     forms = dict(base.forms) if base else {}
     known = _known_forms()
@@ -147,6 +146,13 @@ def import_files(actor: User, uploads: list[Upload], *, reason: str, target_proc
         raise drafts.DraftExists(base)
     draft = drafts.new_draft_from_files(actor, process_id, name, files, forms, reason)
     return ImportResult(draft, laid_out, warnings)
+
+
+def _newest_kept(process_id: str) -> ProcessDefinition | None:
+    """The newest version that was not discarded."""
+    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id,
+                                                             ProcessDefinition.status != "discarded")
+                             .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 def _process_name(files: dict[str, str], process_id: str) -> str:

@@ -309,7 +309,7 @@ def _layout_container(container: etree._Element, plane: Plane, origin_x: float, 
         plane.shapes[node_id] = (box, attrs)
         name = next((el.get("name") for el in container if el.get("id") == node_id), None)
         if name and kinds.get(node_id, "").endswith("Gateway"):
-            plane.edge_labels[node_id] = Box(box.x - 96, box.y - 22, 100, 20)
+            plane.edge_labels[node_id] = Box(box.x - 76, box.y - 34, 76, 30)  # above left, clear of the task before
     obstacles = list(boxes.values())
     hosts = {el.get("id"): el.get("attachedToRef") for el in container if _local(el) == "boundaryEvent"}
     for flow in container:

@@ -26,6 +26,9 @@
  * The ready-made page helper: any element `[data-diagram-xml]` (holding the XML in a <script type="text/xml">
  * child or in the attribute `data-diagram-src` as a URL) is drawn on DOMContentLoaded; clicking an element shows the
  * `<template data-element-detail="ID">` of the same `[data-diagram-scope]` in its `[data-diagram-detail]` panel.
+ * Server-side markers and overlays without any script of the page's own: `data-diagram-markers='{"ID": "class"}'`
+ * and `data-diagram-overlays='[{"element": "ID", "text": "…", "title": "…", "class": "…"}]'` (text, never HTML).
+ * When drawn, the container gets `data-diagram-ready="true"` (browser tests wait for it).
  */
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import 'bpmn-js/dist/assets/diagram-js.css';
@@ -142,6 +145,14 @@ async function show(container, xml, options = {}) {
   return viewer;
 }
 
+function badge(overlay) {
+  const span = document.createElement('span');
+  span.className = 'diagram-badge ' + (overlay.class || '');
+  span.textContent = overlay.text || '';
+  if (overlay.title) { span.title = overlay.title; span.setAttribute('aria-label', overlay.title); }
+  return span;
+}
+
 /* The page helper described at the top. */
 function wirePage() {
   document.querySelectorAll('[data-diagram-xml]').forEach(async (container) => {
@@ -151,8 +162,14 @@ function wirePage() {
     if (!xml && container.dataset.diagramSrc) xml = await (await fetch(container.dataset.diagramSrc)).text();
     const panel = scope.querySelector('[data-diagram-detail]');
     const fallback = scope.querySelector('[data-diagram-fallback]');
+    const parse = (value, fallback) => { try { return value ? JSON.parse(value) : fallback; } catch (e) { return fallback; } };
+    const overlays = parse(container.dataset.diagramOverlays, []).map((o) => ({
+      element: o.element, position: o.position || { top: -12, right: 12 }, html: badge(o),
+    }));
     try {
       const viewer = await show(container, xml, {
+        markers: parse(container.dataset.diagramMarkers, {}),
+        overlays,
         onClick(id) {
           select(viewer, id);
           const template = Array.from(scope.querySelectorAll('template[data-element-detail]'))

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.audit.services import record_event
 from app.auth.models import User
 from app.clock import utcnow
-from app.errors import N_, DomainError, NotFound
+from app.errors import N_, Conflict, DomainError, NotFound
 from app.extensions import db
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import lint
@@ -160,6 +160,8 @@ def publish_version(actor: User | None, definition: ProcessDefinition, reason: s
     """Make this version the one new cases start on; the previous published one is retired (running cases stay)."""
     if definition.status == "published":
         return
+    if definition.status == "discarded":
+        raise Conflict(N_("第 %(version)s 版草稿已放弃，不能发布。"), version=definition.version)
     previous = None
     for other in db.session.scalars(select(ProcessDefinition).where(
             ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published")):
