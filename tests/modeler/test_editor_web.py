@@ -29,3 +29,17 @@ def test_editor_opens_a_draft_with_its_choices_and_problems(as_role):
     assert '"element_id": "approve"' in page and "用户任务不在任何泳道中" in page
     assert legal.get(f"/modeler/{published_id}/edit").status_code == 302
 
+
+
+def test_the_modeler_page_and_panel_words_follow_the_english_ui(as_role):
+    [v1] = load_process("engine")
+    draft = draft_from(v1, [('id="approve" name="领导审批"', 'id="approve" name="审批"')])
+    db.session.commit()
+    draft_id = draft.id
+    legal = as_role(Role.LEGAL)
+    legal.post("/lang/en", data={"next": "/"})
+    page = legal.get(f"/modeler/{draft_id}/edit").get_data(as_text=True)
+    assert "Save draft" in page and "Compare and publish…" in page
+    assert '"due_working": "Within N working days"' in page and '"locale": "en"' in page
+    result = legal.post("/modeler/check-script", json={"source": "x = ("}).get_json()
+    assert result["message"].startswith("Syntax error")
