@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -94,8 +95,11 @@ def start_trial(definition_id: int) -> Any:
         db.session.rollback()
         flash(translate(exc), "danger")
         if isinstance(exc, DefinitionInvalid):
+            english = str(get_locale() or "") == "en"
             for problem in exc.problems:
-                flash(problem.render(), "danger")
+                message = problem.message_en if english else problem.message_zh
+                flash(f"{problem.element_name or problem.element_id}：{message}" if problem.element_id else message,
+                      "danger")
         return redirect(url_for("processes.show", definition_id=definition_id))
     flash(_("试用案件已开始：所有环节都由您办理，不会出现在他人的待办中。"), "success")
     return redirect(url_for("workflow.case_page", case_id=case.id))
@@ -134,7 +138,7 @@ def publish(definition_id: int) -> Any:
             return redirect(url_for("processes.show", definition_id=draft.id))
     result = publishing.diff(draft, base)
     return render_template("modeler/publish.html", draft=draft, base=base, diff=result, form=form, errors=errors,
-                           main_file=main_file(draft), rows=_rows(result),
+                           main_file=main_file(draft), rows=_rows(result), english=str(get_locale() or "") == "en",
                            problems=problems, reason=request.form.get("reason", ""), kinds=KIND_LABELS,
                            labels=FIELD_LABELS), status
 

@@ -60,3 +60,20 @@ def test_migrate_page_previews_then_moves_one_case_with_a_reason(as_role):
     assert response.status_code == 302
     assert db.session.get(Case, case_id).definition_id == v2_id
     assert db.session.scalars(select(Task).where(Task.case_id == case_id)).one().state == "ready"
+
+
+def test_publishing_an_invalid_draft_names_the_element_in_chinese_and_publishes_nothing(as_role):
+    [v1] = load_process("engine")
+    v2 = draft_from(v1, NEW_STEP)
+    v2.files = {k: v.replace('id="countersign" name="分管领导会签"><bpmn:extensionElements><spiffworkflow:properties>'
+                             '<spiffworkflow:property name="form" value="test_approve" />',
+                             'id="countersign" name="分管领导会签"><bpmn:extensionElements><spiffworkflow:properties>'
+                             '<spiffworkflow:property name="form" value="no_such_form" />') for k, v in v2.files.items()}
+    db.session.commit()
+    v2_id = v2.id
+    legal = as_role(Role.LEGAL)
+    response = legal.post(f"/versions/{v2_id}/publish", data={"reason": "增加会签"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "分管领导会签" in page and "表单“no_such_form”不存在" in page
+    assert "does not exist" not in page
+    assert db.session.get(ProcessDefinition, v2_id).status == "draft"
