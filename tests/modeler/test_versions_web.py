@@ -65,10 +65,9 @@ def test_migrate_page_previews_then_moves_one_case_with_a_reason(as_role):
 def test_publishing_an_invalid_draft_names_the_element_in_chinese_and_publishes_nothing(as_role):
     [v1] = load_process("engine")
     v2 = draft_from(v1, NEW_STEP)
-    v2.files = {k: v.replace('id="countersign" name="分管领导会签"><bpmn:extensionElements><spiffworkflow:properties>'
-                             '<spiffworkflow:property name="form" value="test_approve" />',
-                             'id="countersign" name="分管领导会签"><bpmn:extensionElements><spiffworkflow:properties>'
-                             '<spiffworkflow:property name="form" value="no_such_form" />') for k, v in v2.files.items()}
+    good = ('id="countersign" name="分管领导会签"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="form" value="test_approve" />')
+    v2.files = {k: v.replace(good, good.replace("test_approve", "no_such_form")) for k, v in v2.files.items()}
     db.session.commit()
     v2_id = v2.id
     legal = as_role(Role.LEGAL)
