@@ -56,7 +56,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import web as draws_web
     from app.home import web as home_web
     from app.modeler import cli as modeler_cli  # noqa: F401 - adds `process layout` to the process group
-    from app.modeler import decisions_web, drafts_web, form_editor_web, import_web
+    from app.modeler import (
+        decisions_web,
+        drafts_web,
+        editor_web,
+        form_editor_web,
+        import_web,
+        migration_cli,
+        versions_web,
+    )
     from app.modeler import web as modeler_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
@@ -77,6 +85,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(documents_web.bp)
+    app.register_blueprint(versions_web.bp)
+    app.register_blueprint(editor_web.bp)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)
@@ -86,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)
+    app.cli.add_command(migration_cli.case_cli)
     app.cli.add_command(demo_cli.seed, "seed-demo")
 
     @app.teardown_request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -42,7 +42,9 @@ class Document(db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # issued by a trial case
 
     created_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("doc_type", "year", "seq", "version", name="uq_document_number_version"),)
+    __table_args__ = (UniqueConstraint("doc_type", "year", "seq", "version", "trial",
+                                       name="uq_document_number_version"),)

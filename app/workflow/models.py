@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -65,6 +65,9 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A trial case runs a draft before publishing: out of inboxes (but its starter's), statistics and real numbering.
+    trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    trial_hash: Mapped[str | None] = mapped_column(String(64))  # the draft content the trial started on
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()

@@ -166,8 +166,13 @@ def case_page(case_id: int) -> Any:
     if not may_view_case(current_user, case):
         abort(403)
     history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
+    try:
+        data = cases.case_data(case)
+    except Conflict as exc:  # a trial whose draft has changed since
+        flash(translate(exc), "warning")
+        data = {}
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
-                           data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get,
+                           data=data, history=list(reversed(history)), attachment=attachments.get,
                            documents=case_documents(case.id), confirm_form=ConfirmForm())
 
 

@@ -27,6 +27,8 @@ class Agency:
 
 
 AGENCY = Agency()
+TRIAL_MARK = "（试用）"  # printed before a trial case's document number: never mistaken for a real one
+TRIAL_COUNTER_PREFIX = "trial:"  # trial documents count on their own counter rows
 
 
 def configure(name: str, short_name: str) -> None:
@@ -35,14 +37,17 @@ def configure(name: str, short_name: str) -> None:
 
 
 def _store(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None, task_id: int | None,
-           element_id: str, year: int, seq: int, version: int, draw_id: int | None = None) -> Document:
+           element_id: str, year: int, seq: int, version: int, draw_id: int | None = None,
+           trial: bool = False) -> Document:
     number = format_number(AGENCY.short_name, doc_type, year, seq)
+    if trial:
+        number = TRIAL_MARK + number
     content = RENDERERS[doc_type](data, number, AGENCY.name)
     title = DOC_TYPES[doc_type].title
     document = Document(doc_type=doc_type, number=number, year=year, seq=seq, version=version, case_id=case_id,
                         task_id=task_id, draw_id=draw_id, element_id=element_id,
                         filename=f"{title}-{number}-v{version}.docx",
-                        sha256=hashlib.sha256(content).hexdigest(), content=content,
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, trial=trial,
                         created_by_id=actor.id if actor else None)
     db.session.add(document)
     db.session.flush()
@@ -54,11 +59,13 @@ def _store(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: 
 
 
 def generate(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None = None,
-             task_id: int | None = None, element_id: str = "", draw_id: int | None = None) -> Document:
-    """A new document with the next number of its type this year."""
+             task_id: int | None = None, element_id: str = "", draw_id: int | None = None,
+             trial: bool = False) -> Document:
+    """A new document with the next number of its type this year (a trial case's from a separate, marked counter)."""
     year = utcnow().year
+    seq = next_seq(TRIAL_COUNTER_PREFIX + doc_type if trial else doc_type, year)
     return _store(actor, doc_type, data, case_id=case_id, task_id=task_id, element_id=element_id, year=year,
-                  seq=next_seq(doc_type, year), version=1, draw_id=draw_id)
+                  seq=seq, version=1, draw_id=draw_id, trial=trial)
 
 
 def draw_documents(draw_id: int) -> list[Document]:
@@ -72,9 +79,10 @@ def regenerate(actor: User, document_id: int, data: dict[str, Any]) -> Document:
     if old is None:
         raise NotFound(N_("文书不存在。"))
     latest = db.session.scalar(select(func.max(Document.version)).where(
-        Document.doc_type == old.doc_type, Document.year == old.year, Document.seq == old.seq)) or old.version
+        Document.doc_type == old.doc_type, Document.year == old.year, Document.seq == old.seq,
+        Document.trial == old.trial)) or old.version
     return _store(actor, old.doc_type, data, case_id=old.case_id, task_id=old.task_id, element_id=old.element_id,
-                  year=old.year, seq=old.seq, version=latest + 1)
+                  year=old.year, seq=old.seq, version=latest + 1, trial=old.trial)
 
 
 def case_documents(case_id: int) -> list[Document]:

@@ -121,21 +121,32 @@ def _save(case: Case, workflow: BpmnWorkflow) -> None:
     db.session.flush()
 
 
-def start_case(actor: User | None, process_id: str, subject: str, data: dict[str, Any] | None = None) -> Case:
-    """Start a case on the published version of a process; runs until the first human task or timer."""
-    definition = published(process_id)
+def start_case(actor: User | None, process_id: str, subject: str, data: dict[str, Any] | None = None, *,
+               definition: ProcessDefinition | None = None, trial: bool = False) -> Case:
+    """Start a case on the published version of a process (or, for a trial, on the given draft);
+    runs until the first human task or timer."""
+    definition = definition or published(process_id)
     initial = dict(data or {})
     workflow = runtime.new_workflow(definition, initial)
     steps = _run_engine(workflow)
     case = Case(definition_id=definition.id, definition=definition, subject=subject[:200], status="running",
-                state="", serializer_version="", created_by_id=actor.id if actor else None)
+                state="", serializer_version="", created_by_id=actor.id if actor else None, trial=trial,
+                trial_hash=definition.content_hash if trial else None)
     db.session.add(case)
     db.session.flush()
     _save(case, workflow)
-    record_event("case.started", actor=actor, object_type="case", object_id=case.id,
-                 details={"subject": subject, "definition": _definition_ref(definition), "data": initial,
-                          "engine_steps": steps})
+    details = {"subject": subject, "definition": _definition_ref(definition), "data": initial, "engine_steps": steps}
+    if trial:
+        details["trial"] = True
+    record_event("case.started", actor=actor, object_type="case", object_id=case.id, details=details)
     return case
+
+
+def load_workflow(case: Case) -> BpmnWorkflow:
+    """The case's workflow; a trial whose draft was edited since it started is refused (its spec changed)."""
+    if case.trial and case.trial_hash != case.definition.content_hash:
+        raise Conflict(N_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"))
+    return runtime.load(case.definition, case.state, case.serializer_version)
 
 
 def get_case(case_id: int) -> Case:
@@ -155,7 +166,11 @@ def get_task(task_id: int) -> Task:
 
 
 def may_act(user: User, task: Task) -> bool:
-    """Whether this user holds the task's role and, when restricted, is one of its named users."""
+    """Whether this user holds the task's role and, when restricted, is one of its named users.
+
+    A trial case is walked by the one who started it, whatever the lanes say, and by nobody else."""
+    if task.case.trial:
+        return task.case.created_by_id == user.id
     if Role(task.role) not in user.role_set:
         return False
     return not task.restricted or any(a.user_id == user.id for a in task.assignees)
@@ -168,6 +183,16 @@ def completed_message(task: Task) -> Conflict:
     if task.state == "cancelled":
         return Conflict(N_("此任务已因流程推进而取消。"))
     return Conflict(N_("此任务已由 %(name)s 于 %(time)s 完成。"), name=who, time=when)
+
+
+def lock_case(case_id: int) -> Case:
+    """The case row, locked for this transaction on PostgreSQL (fresh from the database)."""
+    return _lock_case(case_id)
+
+
+def save_case(case: Case, workflow: BpmnWorkflow) -> None:
+    """Save the workflow state and refresh the task index (the caller audits)."""
+    _save(case, workflow)
 
 
 def _lock_case(case_id: int) -> Case:
@@ -189,12 +214,13 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
         raise completed_message(row)
     if not may_act(actor, row):
         raise PermissionDenied(N_("您不是此任务的办理人。"))
-    legal_review.check_reviewer(actor, row)
+    if not case.trial:
+        legal_review.check_reviewer(actor, row)
     definition = case.definition
     schema = definition.forms.get(row.form_key or "")
     if schema is not None:
         validate_data(schema, data)
-    workflow = runtime.load(definition, case.state, case.serializer_version)
+    workflow = load_workflow(case)
     task = workflow.get_task_from_id(UUID(row.spiff_task_id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(N_("此任务当前不可办理。"))
@@ -223,10 +249,13 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
     if row.form_key == legal_review.DECISION_FORM or "penalty_decision" in doc_types:
         legal_review.require_passed_review(case, data)
     for doc_type in doc_types:
-        generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id)
+        generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id, trial=case.trial)
     if properties.get("starts_process") and data.get("received"):
+        # A trial opens a trial case: nothing real is started from a draft.
         start_case(actor, properties["starts_process"], f"{data.get('object_name', '')}涉嫌档案违法案（随机抽查移送）",
-                   transfer_data(case, data))
+                   transfer_data(case, data), trial=case.trial)
+    if case.trial:
+        return  # a trial never writes results on real inspection objects
     if properties.get("records_result") == "true" and data.get("object_id") and data.get("outcome"):
         record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
                        str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
@@ -244,15 +273,14 @@ def transfer_data(case: Case, data: dict[str, Any]) -> dict[str, Any]:
 
 def task_data(task: Task) -> dict[str, Any]:
     """The data the task sees (for pre-filling its form and showing the case summary)."""
-    case = task.case
-    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    workflow = load_workflow(task.case)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     return dict(spiff_task.data) if spiff_task is not None else dict(workflow.data)
 
 
 def case_data(case: Case) -> dict[str, Any]:
     """The case's current data: the workflow's data merged with the latest task data."""
-    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    workflow = load_workflow(case)
     data = dict(workflow.data)
     last = workflow.last_task
     if last is not None:

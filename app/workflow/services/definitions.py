@@ -156,22 +156,25 @@ def add_version(actor: User | None, bundle: Bundle, *, publish: bool) -> Process
     return definition
 
 
-def publish_version(actor: User | None, definition: ProcessDefinition) -> None:
+def publish_version(actor: User | None, definition: ProcessDefinition, reason: str = "") -> None:
     """Make this version the one new cases start on; the previous published one is retired (running cases stay)."""
     if definition.status == "published":
         return
     if definition.status == "discarded":
         raise Conflict(N_("第 %(version)s 版草稿已放弃，不能发布。"), version=definition.version)
+    previous = None
     for other in db.session.scalars(select(ProcessDefinition).where(
             ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published")):
-        other.status = "retired"
+        other.status, previous = "retired", other
     definition.status = "published"
     definition.published_at = utcnow()
     definition.published_by_id = actor.id if actor else None
     db.session.flush()
     record_event("definition.published", actor=actor, object_type="process_definition", object_id=definition.id,
                  details={"process_id": definition.process_id, "version": definition.version,
-                          "hash": definition.content_hash})
+                          "hash": definition.content_hash, "reason": reason,
+                          "previous": {"version": previous.version, "hash": previous.content_hash}
+                          if previous is not None else None})
 
 
 def load_folder(actor: User | None, processes_dir: Path, forms_dir: Path, *, publish: bool = True

@@ -11,9 +11,13 @@ from app.workflow.models import Case, Task, TaskAssignee
 
 
 def _mine(user: User):  # type: ignore[no-untyped-def]
+    """Real tasks of the user's roles (named ones only if named), and every open task of the user's own trials."""
     roles = sorted(r.value for r in user.role_set)
     named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id))
-    return and_(Task.state == "ready", Task.role.in_(roles), or_(Task.restricted.is_(False), named))
+    trial_case = select(Case.id).where(Case.trial.is_(True))
+    own_trial = select(Case.id).where(Case.trial.is_(True), Case.created_by_id == user.id)
+    real = and_(Task.role.in_(roles), or_(Task.restricted.is_(False), named), Task.case_id.not_in(trial_case))
+    return and_(Task.state == "ready", or_(real, Task.case_id.in_(own_trial)))
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Task], int]:
@@ -34,9 +38,17 @@ def case_tasks(case: Case) -> list[Task]:
     return list(db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
 
 
-def list_cases(*, page: int = 1, per_page: int = 50, status: str | None = None) -> tuple[list[Case], int]:
-    """Cases, newest first."""
+def real_cases():  # type: ignore[no-untyped-def]
+    """The condition every count, statistic and report uses: trial cases are not real work."""
+    return Case.trial.is_(False)
+
+
+def list_cases(*, page: int = 1, per_page: int = 50, status: str | None = None,
+               trial: bool | None = None) -> tuple[list[Case], int]:
+    """Cases, newest first (trial cases only or none when `trial` says so)."""
     query = select(Case)
+    if trial is not None:
+        query = query.where(Case.trial.is_(trial))
     if status:
         query = query.where(Case.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

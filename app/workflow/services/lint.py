@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_process": ("文件中没有可执行的流程 %(process)s。", "No executable process %(process)s in the files."),
     "lane_missing": ("用户任务不在任何泳道中，无法确定由哪个角色办理。", "User task is in no lane: no role can do it."),
     "lane_unknown": ("泳道“%(lane)s”不对应任何角色。", "Lane '%(lane)s' maps to no role."),
+    "lane_unnamed": ("所在泳道还没有指定角色：请点选泳道，选择由哪个角色办理。",
+                     "Its lane has no role yet: select the lane and choose the role."),
     "form_missing": ("用户任务没有指定表单（属性 form）。", "User task names no form (property 'form')."),
     "form_unknown": ("表单“%(form)s”不存在于 forms/ 中。", "Form '%(form)s' does not exist in forms/."),
     "gateway_flow": ("排他网关的出口连线“%(flow)s”既没有条件也不是默认连线。",
@@ -184,6 +186,8 @@ def lint_tree(name: str, tree: etree._ElementTree, process_ids: set[str], decisi
         lane = lanes.get(task.get("id"))
         if lane is None:
             problems.append(_problem(name, task, "lane_missing"))
+        elif not lane.strip():
+            problems.append(_problem(name, task, "lane_unnamed"))
         elif lane not in LANE_ROLES:
             problems.append(_problem(name, task, "lane_unknown", lane=lane))
         form = task.find("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='form']", NS)
