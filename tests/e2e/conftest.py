@@ -35,7 +35,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                       "LOGIN_SLOWDOWN_SECONDS": 0})
     with app.app_context():
         upgrade()
-        seed_demo()
+        seed_demo(Path(app.instance_path) / "attachments")
         # An account of its own for the lockout test, so locking it never blocks the other browser tests.
         from app.auth.services import create_user
 
