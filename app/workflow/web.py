@@ -23,6 +23,7 @@ from app.web_helpers import translate
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, cases, definitions, inbox
 from app.workflow.services.access import may_view_case
+from app.workflow.services.context import task_context
 from app.workflow.services.forms import parse_submission
 
 bp = Blueprint("workflow", __name__)
@@ -102,8 +103,9 @@ def task_page(task_id: int) -> Any:
         else:
             flash(_("任务“%(name)s”已完成。", name=task.name), "success")
             return redirect(url_for("workflow.my_tasks"))
-    values = submitted if submitted is not None else (cases.task_data(task) if can_act else {})
-    return _render_task(task, schema, values, errors, can_act), status
+    live = cases.task_data(task) if task.state == "ready" else None
+    values = submitted if submitted is not None else (live if can_act and live is not None else {})
+    return _render_task(task, schema, values, errors, can_act, live=live), status
 
 
 def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
@@ -127,15 +129,16 @@ def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]],
-                 can_act: bool, extra_rows: dict[str, int] | None = None) -> str:
+                 can_act: bool, extra_rows: dict[str, int] | None = None, live: dict[str, Any] | None = None) -> str:
     locale = _locale()
+    sections, own = task_context(task, locale, attachments.get, live)
     instructions = schema.get("instructions_en" if locale == "en" else "instructions") or schema.get("instructions")
     fields = render_fields(schema, values, errors, locale, extra_rows)
     form_errors = errors.get("_form", [])
     return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,
                            instructions=instructions, form_errors=form_errors,
                            form_title=schema.get("title_en" if locale == "en" else "title") or task.name,
-                           attachment=attachments.get)
+                           attachment=attachments.get, sections=sections, own=own)
 
 
 def _store_upload(task: Any, field: str, upload: Any) -> int:
