@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
     from app.home import web as home_web
+    from app.workflow import case_web as workflow_case_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
     from app.workflow import web as workflow_web
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_web.bp)
     app.register_blueprint(audit_web.bp)
     app.register_blueprint(workflow_web.bp)
+    app.register_blueprint(workflow_case_web.bp)
     app.register_blueprint(definitions_web.bp)
     app.register_blueprint(calendar_web.bp)
     app.register_blueprint(directories_web.bp)

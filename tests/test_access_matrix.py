@@ -36,6 +36,8 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "workflow.case_list": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET", "/cases"),
     "workflow.case_page": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
                            lambda: f"/cases/{_sample_case_id()}"),
+    "caseview.step": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                      lambda: f"/cases/{_sample_case_id()}/steps/1"),
     "workflow.start_case": ({Role.LEGAL, Role.SUPERVISION}, "GET", "/cases/new"),
     "workflow.download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
                           lambda: f"/attachments/{_sample_attachment_id()}"),

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.access import roles, signed_in
-from app.audit.services import list_events
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.clock import utcnow
@@ -21,10 +20,11 @@ from app.errors import Conflict, DomainError, NotFound, PermissionDenied, Valida
 from app.extensions import db
 from app.web_helpers import translate
 from app.workflow.forms_web import render_fields
-from app.workflow.services import attachments, cases, definitions, inbox
+from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
 from app.workflow.services.access import may_view_case
 from app.workflow.services.context import task_context
 from app.workflow.services.forms import parse_submission
+from app.workflow.services.presenter import present
 
 bp = Blueprint("workflow", __name__)
 STARTERS = (Role.LEGAL, Role.SUPERVISION)
@@ -161,17 +161,24 @@ def case_list() -> Any:
 @bp.route("/cases/<int:case_id>")
 @signed_in
 def case_page(case_id: int) -> Any:
-    """A case: its definition version, tasks, current data and history."""
+    """A case on its pinned diagram: state per element, what happened at each, tasks, documents, data, history."""
     try:
         case = cases.get_case(case_id)
     except NotFound:
         abort(404)
     if not may_view_case(current_user, case):
         abort(403)
-    history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
+    locale = _locale()
+    events = history.case_events(case.id)
+    steps = history.replay(case, events)
+    timers = case_view.waiting_timers(case)
+    data = cases.case_data(case)
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
-                           data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get,
-                           documents=case_documents(case.id), confirm_form=ConfirmForm())
+                           data=present(case.definition.forms, data, locale, attachments.get),
+                           steps=steps, timers=timers, diagrams=case_view.diagram_files(case),
+                           markers=case_view.markers(steps[-1] if steps else None, timers),
+                           details=case_view.element_details(case, events, locale, attachments.get),
+                           attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm())
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

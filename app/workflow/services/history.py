@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
+from app.documents.services.numbers import DOC_TYPES
 from app.errors import N_
 from app.extensions import db
 from app.workflow.models import Case, Task
@@ -88,6 +89,12 @@ def replay(case: Case, events: list[AuditEvent] | None = None) -> list[Step]:
                     element=str(details.get("element") or ""), element_name=str(details.get("name") or ""))
         if event.action == "task.completed":
             completed.add(step.element)
+        elif event.action == "document.generated":
+            kind = DOC_TYPES.get(str(details.get("type", "")))
+            step.element_name = f"{kind.title if kind else ''} {details.get('number', '')}".strip()
+        elif event.action == "timer.fired":
+            step.element_name = "、".join(str(s.get("name") or "") for s in details.get("engine_steps") or []
+                                         if s.get("type") in ("BoundaryEvent", "IntermediateCatchEvent"))
         for engine_step in details.get("engine_steps") or []:
             completed.add(str(engine_step.get("element", "")))
         if event.action == "case.error" and step.element:

@@ -1,0 +1,54 @@
+/*
+ * A case on its diagram (case page and step-through). Uses the shared viewer `window.ArchivesDiagram`
+ * (app/static/js/diagram.entry.js, loaded first); adds nothing but the wiring:
+ *
+ *   <div data-case-scope>
+ *     <div data-case-diagram data-xml="…BPMN, HTML-escaped…" data-markers='{"id": ["diagram-completed"]}'
+ *          data-focus="id"></div>
+ *     <div data-case-detail hidden></div>
+ *     <template data-element-detail="id">…what happened there…</template>
+ *   </div>
+ *
+ * Clicking an element shows its <template> in the detail panel. Without JavaScript the page lists the same
+ * details in a <details data-case-fallback> block.
+ */
+import './case_diagram.css';
+
+function showDetail(scope, viewer, id) {
+  const panel = scope.querySelector('[data-case-detail]');
+  if (!panel) return;
+  window.ArchivesDiagram.select(viewer, id);
+  const template = Array.from(scope.querySelectorAll('template[data-element-detail]'))
+    .find((t) => t.dataset.elementDetail === id);
+  panel.replaceChildren(template ? template.content.cloneNode(true) : document.createTextNode(panel.dataset.empty || ''));
+  panel.dataset.elementId = id;
+  panel.hidden = false;
+}
+
+async function drawOne(container) {
+  const scope = container.closest('[data-case-scope]') || document;
+  const xml = container.dataset.xml || '';
+  let markers = {};
+  try { markers = JSON.parse(container.dataset.markers || '{}'); } catch (e) { markers = {}; }
+  try {
+    const viewer = await window.ArchivesDiagram.show(container, xml, {
+      markers,
+      onClick(id) { showDetail(scope, viewer, id); },
+    });
+    if (container.dataset.focus) window.ArchivesDiagram.select(viewer, container.dataset.focus);
+    container.dataset.diagramReady = 'true';
+  } catch (error) {
+    container.classList.add('diagram-failed');
+    container.textContent = error.message;
+    const fallback = scope.querySelector('[data-case-fallback]');
+    if (fallback) fallback.open = true;
+  }
+}
+
+function wire() {
+  if (!window.ArchivesDiagram) return;
+  document.querySelectorAll('[data-case-diagram]').forEach(drawOne);
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', wire);
+else wire();
