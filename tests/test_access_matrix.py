@@ -29,6 +29,7 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "admin.reset_password": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/password"),
     "admin.set_active": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/active"),
     "audit.events": ({A, AU}, "GET", "/audit/"),
+    "audit.export": ({A, AU}, "GET", "/audit/export.xlsx"),
     "workflow.my_tasks": (ALL, "GET", "/tasks"),
     # signed_in at the route; the task's case is visible to oversight roles and to those involved only
     "workflow.task_page": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
