@@ -22,7 +22,7 @@ ACTION_LABELS: dict[str, str] = {
     "draw.cases_started": N_("启动检查案件"), "draw.redraw_requested": N_("申请重新抽取"),
     "draw.redraw_approved": N_("批准重新抽取"), "draw.results_reported": N_("生成抽查结果通报"),
     "calendar.override_set": N_("设置节假日"), "demo.seeded": N_("载入演示数据"),
-    "casefile.generated": N_("生成案卷"),
+    "casefile.requested": N_("申请生成案卷"),
 }
 
 OBJECT_LABELS: dict[str, str] = {

@@ -14,13 +14,16 @@ from sqlalchemy.exc import OperationalError
 from app.access import roles, signed_in
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.casefile.services.jobs import latest_case_file
 from app.clock import utcnow
 from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.web_helpers import translate
+from app.workflow.case_filters import CASES_PER_PAGE, case_query
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
+from app.workflow.services import case_list as case_list_service
 from app.workflow.services.access import may_view_case
 from app.workflow.services.context import task_context
 from app.workflow.services.forms import parse_submission
@@ -151,11 +154,16 @@ def _store_upload(task: Any, field: str, upload: Any) -> int:
 @bp.route("/cases")
 @roles(Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN)
 def case_list() -> Any:
-    """All cases, newest first."""
+    """Cases: search, filter (process, status, party, dates, overdue, person), sort and page."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    status = request.args.get("status") or None
-    items, total = inbox.list_cases(page=page, status=status)
-    return render_template("workflow/cases.html", cases=items, total=total, page=page, status=status)
+    query, kept, errors = case_query(request.args)
+    now = utcnow()
+    items, total = case_list_service.search_cases(query, now, page=page, per_page=CASES_PER_PAGE)
+    return render_template("workflow/cases.html", cases=items, total=total, page=page, filters=kept, errors=errors,
+                           pages=max(1, (total + CASES_PER_PAGE - 1) // CASES_PER_PAGE), now=now,
+                           open_tasks=case_list_service.open_tasks([c.id for c in items]),
+                           processes=case_list_service.process_choices(), people=case_list_service.people(),
+                           sort=query.sort, descending=query.descending)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -178,7 +186,8 @@ def case_page(case_id: int) -> Any:
                            steps=steps, timers=timers, diagrams=case_view.diagram_files(case),
                            markers=case_view.markers(steps[-1] if steps else None, timers),
                            details=case_view.element_details(case, events, locale, attachments.get),
-                           attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm())
+                           attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),
+                           latest_file=latest_case_file(case.id))
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

@@ -128,7 +128,8 @@ def start_case(actor: User | None, process_id: str, subject: str, data: dict[str
     workflow = runtime.new_workflow(definition, initial)
     steps = _run_engine(workflow)
     case = Case(definition_id=definition.id, definition=definition, subject=subject[:200], status="running",
-                state="", serializer_version="", created_by_id=actor.id if actor else None)
+                state="", serializer_version="", created_by_id=actor.id if actor else None,
+                party=party_of(initial))
     db.session.add(case)
     db.session.flush()
     _save(case, workflow)
@@ -136,6 +137,12 @@ def start_case(actor: User | None, process_id: str, subject: str, data: dict[str
                  details={"subject": subject, "definition": _definition_ref(definition), "data": initial,
                           "engine_steps": steps})
     return case
+
+
+def party_of(data: dict[str, Any]) -> str | None:
+    """The party (or inspected unit) a submission names, for case lists."""
+    value = data.get("party_name") or data.get("object_name")
+    return str(value)[:200] if value else None
 
 
 def get_case(case_id: int) -> Case:
@@ -205,6 +212,7 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
     steps = _run_engine(workflow, run_user_task)
     row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
+    case.party = party_of(data) or case.party
     _save(case, workflow)
     after_task(actor, case, row, task)
     record_event("task.completed", actor=actor, object_type="case", object_id=case.id,
