@@ -57,6 +57,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
     from app.home import web as home_web
+    from app.modeler import cli as modeler_cli  # noqa: F401 - adds `process layout` to the process group
+    from app.modeler import web as modeler_web
     from app.workflow import case_web as workflow_case_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
@@ -70,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workflow_case_web.bp)
     app.register_blueprint(casefile_web.bp)
     app.register_blueprint(definitions_web.bp)
+    app.register_blueprint(modeler_web.bp)
     app.register_blueprint(calendar_web.bp)
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)

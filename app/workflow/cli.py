@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.modeler.services import layout
 from app.workflow.services import definitions, lint, timers
 from app.workflow.services.engine_errors import EngineError
 
@@ -33,6 +34,13 @@ def validate(files: tuple[Path, ...], forms_dir: Path) -> None:
     problems += lint.lint_bundle(texts, set(forms))
     for problem in problems:
         click.echo(problem.render())
+    for name, text in texts.items():
+        missing = layout.missing_layout(text) if name.endswith(".bpmn") and not problems else []
+        if missing:  # a warning, not an error: the engine does not need the picture, people do
+            example = ", ".join(missing[:5])
+            click.echo(f"warning: {name}: 流程图没有布局，无法绘制（{len(missing)} 个元素，如 {example}）/ "
+                       f"no diagram layout for {len(missing)} element(s); run `flask process layout {name}` "
+                       "to lay it out automatically", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s)", err=True)
         sys.exit(1)

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import roles
-from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.extensions import db
+from app.modeler.web import get_definition, render_version_page
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import definitions
 
@@ -29,11 +29,8 @@ def index() -> Any:
 @bp.route("/<int:definition_id>")
 @roles(*VIEWERS)
 def show(definition_id: int) -> Any:
-    """One version: its files, forms and hash."""
-    definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None:
-        abort(404)
-    return render_template("workflow/definition.html", definition=definition, form=ConfirmForm())
+    """One version: its diagrams drawn, every step explained, its forms and decision tables, its files."""
+    return render_version_page(get_definition(definition_id))
 
 
 @bp.route("/<int:definition_id>/publish", methods=["POST"])
@@ -47,8 +44,7 @@ def publish(definition_id: int) -> Any:
                                                               definition.files, definition.forms))
     if problems:
         flash(_("流程图未通过校验：共 %(count)s 个问题。", count=len(problems)), "danger")
-        return render_template("workflow/definition.html", definition=definition, form=ConfirmForm(),
-                               problems=problems), 422
+        return render_version_page(definition, 422, problems=problems)
     definitions.publish_version(current_user, definition)
     db.session.commit()
     flash(_("已发布第 %(version)s 版。", version=definition.version), "success")
