@@ -24,6 +24,7 @@ from app.workflow.services import attachments, cases
 
 DEMO_INSPECTION_SUBJECT = "示例：示例市第3档案馆（演示）年度随机抽查（已整改，演示数据）"
 DEMO_CLOSED_PENALTY_SUBJECT = "示例：某档案服务有限公司擅自销毁档案案（已结案，演示数据）"
+DEMO_DECISION_SUBJECT = "示例：另一档案服务有限公司擅自销毁档案案（待局领导决定，演示数据）"
 
 
 class _Script:
@@ -120,19 +121,26 @@ REVIEW_ELEMENTS = ("subject", "qualification", "facts", "evidence", "law", "disc
                    "documents", "crime", "other")
 
 
-def seed_closed_penalty_case(users: dict[str, User], storage: Path | None) -> bool:
+class _Stop(Exception):
+    """Raised to leave a demo case open at a given task."""
+
+
+def seed_closed_penalty_case(users: dict[str, User], storage: Path | None, subject: str = DEMO_CLOSED_PENALTY_SUBJECT,
+                             stop_at: str | None = None, days_ago: int = 45) -> bool:
     """A major fine on an archives service company: filing, investigation, legal review (revise, then agree),
-    prior notice, decision, service, payment and closure."""
-    if db.session.scalar(select(Case.id).where(Case.subject == DEMO_CLOSED_PENALTY_SUBJECT)) is not None:
+    prior notice, decision, service, payment and closure (or left open at `stop_at`)."""
+    if db.session.scalar(select(Case.id).where(Case.subject == subject)) is not None:
         return False
-    start = utcnow().replace(microsecond=0) - timedelta(days=45)
+    start = utcnow().replace(microsecond=0) - timedelta(days=days_ago)
     clock = {"now": start}
     set_clock(lambda: clock["now"])
     try:
-        case = cases.start_case(users["legal"], "case_handling", DEMO_CLOSED_PENALTY_SUBJECT, {"source": "complaint"})
+        case = cases.start_case(users["legal"], "case_handling", subject, {"source": "complaint"})
         script = _Script(case, start, storage, users)
 
         def step(element: str, user: str, data: dict[str, Any], hours: float = 26) -> None:
+            if element == stop_at:
+                raise _Stop
             script.do(element, user, data, hours)
             clock["now"] = script.now
 
@@ -182,6 +190,8 @@ def seed_closed_penalty_case(users: dict[str, User], storage: Path | None) -> bo
         day = script.tick(0)
         step("payment", "legal", {"paid_on": day, "amount_paid": 150000})
         step("close", "legal", {"execution_summary": "罚款已按期缴清，案件办结。"})
+    except _Stop:
+        pass
     finally:
         set_clock(None)
     return True

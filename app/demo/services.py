@@ -11,7 +11,7 @@ from app.audit.services import record_event
 from app.auth import services as auth_services
 from app.auth.roles import Role
 from app.demo.directories import seed_directories, seed_last_years_draw
-from app.demo.history import seed_closed_inspection, seed_closed_penalty_case
+from app.demo.history import DEMO_DECISION_SUBJECT, seed_closed_inspection, seed_closed_penalty_case
 from app.extensions import db
 from app.workflow.models import Case
 from app.workflow.services import cases, definitions
@@ -84,6 +84,8 @@ def seed_demo(attachments_dir: Path | None = None) -> list[str]:
         created.append("closed inspection")
     if seed_closed_penalty_case(users, attachments_dir):
         created.append("closed penalty case")
+    if seed_closed_penalty_case(users, attachments_dir, DEMO_DECISION_SUBJECT, stop_at="decide", days_ago=30):
+        created.append("penalty case awaiting the decision")
     if created:
         record_event("demo.seeded", actor=None, object_type="demo", details={"bureau": DEMO_BUREAU,
                                                                           "created": created})

@@ -36,6 +36,7 @@ async function drawOne(container) {
       onClick(id) { showDetail(scope, viewer, id); },
     });
     if (container.dataset.focus) window.ArchivesDiagram.select(viewer, container.dataset.focus);
+    container.__viewer = viewer;
     container.dataset.diagramReady = 'true';
   } catch (error) {
     container.classList.add('diagram-failed');
@@ -52,3 +53,13 @@ function wire() {
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', wire);
 else wire();
+
+/* The step-through's timeline: keep the current step in view inside its scrolling list. */
+function showActiveStep() {
+  const active = document.querySelector('.step-list .active-step');
+  if (!active) return;
+  const list = active.closest('.step-list');
+  list.scrollTop = active.offsetTop - list.offsetTop - list.clientHeight / 3;
+}
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', showActiveStep);
+else showActiveStep();
