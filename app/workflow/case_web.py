@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import signed_in
@@ -16,6 +17,11 @@ from app.workflow.services.access import may_view_case
 from app.workflow.services.presenter import present
 
 bp = Blueprint("caseview", __name__)
+
+
+def step_titles() -> dict[str, str]:
+    """The timeline's step titles, translated once per page (not once per line)."""
+    return {**{action: _(title) for action, title in history.STEP_TITLES.items()}, "system": _("系统")}
 
 
 def _visible_case(case_id: int) -> Any:
@@ -62,5 +68,5 @@ def step(case_id: int, index: int) -> Any:
     return render_template(
         "workflow/step.html", case=case, steps=steps, step=current, submitted=submitted, document=document,
         data=present(forms, current.data, locale, attachments.get, changed=current.changed), version=version,
-        diagrams=case_view.diagram_files(case), markers=markers,
+        diagrams=case_view.diagram_files(case), markers=markers, titles=step_titles(),
         details=case_view.element_details(case, events[:index], locale, attachments.get))

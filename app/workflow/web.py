@@ -21,6 +21,7 @@ from app.errors import Conflict, DomainError, NotFound, PermissionDenied, Valida
 from app.extensions import db
 from app.web_helpers import translate
 from app.workflow.case_filters import CASES_PER_PAGE, case_query
+from app.workflow.case_web import step_titles
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
 from app.workflow.services import case_list as case_list_service
@@ -180,10 +181,10 @@ def case_page(case_id: int) -> Any:
     events = history.case_events(case.id)
     steps = history.replay(case, events)
     timers = case_view.waiting_timers(case)
-    data = cases.case_data(case)
+    data = steps[-1].data if steps else {}  # everything submitted so far, replayed from the events
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
                            data=present(case.definition.forms, data, locale, attachments.get),
-                           steps=steps, timers=timers, diagrams=case_view.diagram_files(case),
+                           steps=steps, timers=timers, titles=step_titles(), diagrams=case_view.diagram_files(case),
                            markers=case_view.markers(steps[-1] if steps else None, timers),
                            details=case_view.element_details(case, events, locale, attachments.get),
                            attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),

@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 
 from app.demo.history import DEMO_CLOSED_PENALTY_SUBJECT, DEMO_DECISION_SUBJECT
-from tests.e2e.conftest import screenshot, sign_in_as
+from tests.e2e.conftest import ARTIFACTS, open_task, screenshot, sign_in_as
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _view(page, name, selector=None):
+    """A viewport-sized screenshot (or one element's) for the guides, beside the full-page ones."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = page.locator(selector).first if selector else page
+    target.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def _open_case(page, base, subject):
@@ -31,8 +38,10 @@ def test_auditor_steps_through_a_closed_penalty_case_and_verifies_its_case_file(
     page = sign_in_as(browser, live_server, "demo.auditor")
     page.goto(f"{live_server}/cases?status=completed")
     screenshot(page, "auditor-case-list")
+    _view(page, "view-case-list")
     _open_case(page, live_server, DEMO_CLOSED_PENALTY_SUBJECT)
     assert page.locator(".djs-element.diagram-completed").count() >= 8  # the path taken, on the diagram
+    _view(page, "view-case-page")
     assert page.locator("[data-element-id=hearing].diagram-completed").count() == 0  # the path not taken
     page.locator("[data-case-diagram]").first.evaluate(
         "c => c.__viewer.get('canvas').scrollToElement(c.__viewer.get('elementRegistry').get('decide'))")
@@ -41,6 +50,7 @@ def test_auditor_steps_through_a_closed_penalty_case_and_verifies_its_case_file(
     detail.wait_for(state="visible")
     assert "孙局长（演示）" in detail.inner_text() and "行政处罚决定书" in detail.inner_text()
     screenshot(page, "auditor-case-diagram")
+    _view(page, "view-element-detail", "[data-testid=element-detail]")
 
     page.click("[data-testid=step-through]")
     page.wait_for_selector("[data-testid=timeline]")
@@ -51,6 +61,7 @@ def test_auditor_steps_through_a_closed_penalty_case_and_verifies_its_case_file(
     assert "版本哈希" in page.locator("[data-testid=step-version]").inner_text()
     review_url = page.url
     screenshot(page, "auditor-step-review")
+    _view(page, "view-step-review")
     page.click("[data-testid=prev-step]")
     page.wait_for_selector("[data-testid=step-title]")
     assert page.url != review_url and int(page.url.rsplit("/", 1)[1]) == int(review_url.rsplit("/", 1)[1]) - 1
@@ -60,8 +71,10 @@ def test_auditor_steps_through_a_closed_penalty_case_and_verifies_its_case_file(
     page.wait_for_selector("[data-testid=casefile-progress], [data-testid=casefile-done]")
     if page.locator("[data-testid=casefile-progress]").count():
         screenshot(page, "auditor-casefile-progress")
+        _view(page, "view-casefile-progress")
     page.wait_for_selector("[data-testid=casefile-done]", timeout=120_000)
     screenshot(page, "auditor-casefile-done")
+    _view(page, "view-casefile-done")
     with page.expect_download() as download:
         page.click("[data-testid=casefile-zip]")
     archive = tmp_path / "casefile.zip"
@@ -79,12 +92,21 @@ def test_auditor_steps_through_a_closed_penalty_case_and_verifies_its_case_file(
     refused = _verify(tampered)
     assert refused.returncode == 1 and "changed: 案卷.pdf" in refused.stderr
 
+    case_id = review_url.split("/cases/")[1].split("/")[0]
+    page.goto(f"{live_server}/audit/?case_id={case_id}")
+    page.select_option("#f-action", label="完成任务")
+    page.click("[data-testid=audit-filters] button[type=submit]")
+    page.click("[data-testid=audit-verify]")
+    page.wait_for_selector("[data-testid=verify-result]")
+    assert "哈希链完整" in page.inner_text("[data-testid=verify-result]")
+    assert page.input_value("#f-case") == case_id and page.input_value("#f-action") == "task.completed"
+    _view(page, "view-audit-filtered")
+
 
 def test_leaders_decision_page_shows_facts_amount_and_review_before_deciding(browser, live_server):
     page = sign_in_as(browser, live_server, "demo.leader")
-    page.goto(f"{live_server}/tasks")
-    page.locator("a", has_text="局领导作出处罚决定").first.click()
-    page.wait_for_selector("[data-testid=task-form]")
+    _open_case(page, live_server, DEMO_DECISION_SUBJECT)
+    open_task(page, page.url, "局领导作出处罚决定")
     context = page.locator("[data-testid=task-context]")
     text = context.inner_text()
     assert "擅自销毁委托单位应当归档的文件材料" in text  # facts
@@ -95,3 +117,4 @@ def test_leaders_decision_page_shows_facts_amount_and_review_before_deciding(bro
     box_form = page.locator("[data-testid=task-form]").bounding_box()
     assert box_context["y"] < box_form["y"]  # above the decision
     screenshot(page, "leader-decision-context")
+    _view(page, "view-leader-decision")

@@ -30,7 +30,7 @@ def test_case_page_draws_the_pinned_diagram_with_states_and_element_details(as_r
     assert 'data-testid="diagram-legend"' in page and "定时器等待中" in page
     assert 'data-element-detail="review"' in page
     review = page[page.index('data-element-detail="review"'):]
-    review = _text(review[:review.index("</template>")])
+    review = _text(review[:review.index("data-element-detail=", 10)])
     assert "李法制（演示）" in review and "证据是否确凿充分 不符合" in review and "法制审核意见书" in review
     assert case.definition.content_hash[:16] in page
     text = _text(page)

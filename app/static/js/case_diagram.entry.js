@@ -6,11 +6,11 @@
  *     <div data-case-diagram data-xml="…BPMN, HTML-escaped…" data-markers='{"id": ["diagram-completed"]}'
  *          data-focus="id"></div>
  *     <div data-case-detail hidden></div>
- *     <template data-element-detail="id">…what happened there…</template>
+ *     <details data-case-fallback><div data-element-detail="id">…what happened there…</div></details>
  *   </div>
  *
- * Clicking an element shows its <template> in the detail panel. Without JavaScript the page lists the same
- * details in a <details data-case-fallback> block.
+ * Clicking an element copies its block from the text version (<details data-case-fallback>, what a reader
+ * without JavaScript opens) into the detail panel.
  */
 import './case_diagram.css';
 
@@ -18,9 +18,13 @@ function showDetail(scope, viewer, id) {
   const panel = scope.querySelector('[data-case-detail]');
   if (!panel) return;
   window.ArchivesDiagram.select(viewer, id);
-  const template = Array.from(scope.querySelectorAll('template[data-element-detail]'))
+  const source = Array.from(scope.querySelectorAll('[data-case-fallback] [data-element-detail]'))
     .find((t) => t.dataset.elementDetail === id);
-  panel.replaceChildren(template ? template.content.cloneNode(true) : document.createTextNode(panel.dataset.empty || ''));
+  const body = document.createElement('div');
+  body.className = 'card-body';
+  if (source) body.innerHTML = source.innerHTML;
+  else body.textContent = panel.dataset.empty || '';
+  panel.replaceChildren(body);
   panel.dataset.elementId = id;
   panel.hidden = false;
 }

@@ -59,23 +59,28 @@ def submissions(events: list[AuditEvent]) -> dict[int, AuditEvent]:
             if e.action == "task.completed" and str(e.details.get("task_id", "")).isdigit()}
 
 
-def _open_at(tasks: list[Task], moment: datetime) -> tuple[set[str], set[str]]:
-    """(open, cancelled) element ids as of a moment, from the task index times."""
+TaskTimes = list[tuple[datetime, datetime | None, str, str]]
+
+
+def _open_at(tasks: TaskTimes, moment: datetime) -> tuple[set[str], set[str]]:
+    """(open, cancelled) element ids as of a moment, from the task index times (created, completed, state, id)."""
     current, cancelled = set(), set()
-    for task in tasks:
-        if task.created_at > moment:
-            continue
-        if task.completed_at is None or task.completed_at > moment:
-            current.add(task.element_id)
-        elif task.state == "cancelled":
-            cancelled.add(task.element_id)
+    for created, completed, state, element in tasks:
+        if created > moment:
+            break  # tasks come in creation order
+        if completed is None or completed > moment:
+            current.add(element)
+        elif state == "cancelled":
+            cancelled.add(element)
     return current, cancelled
 
 
 def replay(case: Case, events: list[AuditEvent] | None = None) -> list[Step]:
     """Every step of the case with its state, in order."""
     events = case_events(case.id) if events is None else events
-    tasks = list(db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
+    tasks: TaskTimes = [tuple(row) for row in db.session.execute(  # type: ignore[misc]
+        select(Task.created_at, Task.completed_at, Task.state, Task.element_id).where(Task.case_id == case.id)
+        .order_by(Task.created_at, Task.id))]
     data: dict[str, Any] = {}
     completed: set[str] = set()
     errors: set[str] = set()

@@ -43,16 +43,28 @@ class Shown:
     value: Any
     changed: bool = False
     columns: list[str] = field(default_factory=list)
+    msgid: bool = False  # the label is a msgid to translate (not a form's own title)
+
+
+_CATALOGS: dict[int, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
 
 
 def field_catalog(forms: dict[str, Any], locale: str = "zh_CN") -> dict[str, dict[str, Any]]:
-    """Every field of every form of a definition version, by name (the first form that defines it wins)."""
+    """Every field of every form of a definition version, by name (the first form that defines it wins).
+
+    Remembered per forms object for the life of that object (a definition's forms never change)."""
+    cached = _CATALOGS.get(id(forms))
+    if cached is not None and cached[0] is forms:
+        return cached[1]
     catalog: dict[str, dict[str, Any]] = {}
     for key in sorted(forms):
         schema = forms[key]
         for name in field_order(schema):
             prop = schema["properties"][name]
             catalog.setdefault(name, {**prop, "_widget": schema.get("ui", {}).get("widgets", {}).get(name)})
+    if len(_CATALOGS) > 64:
+        _CATALOGS.clear()
+    _CATALOGS[id(forms)] = (forms, catalog)
     return catalog
 
 
@@ -130,8 +142,8 @@ def present(forms: dict[str, Any], data: dict[str, Any], locale: str, attachment
     else every known field present in the data."""
     catalog = field_catalog(forms, locale)
     if schema is not None:
-        for name, prop in schema.get("properties", {}).items():
-            catalog[name] = {**prop, "_widget": schema.get("ui", {}).get("widgets", {}).get(name)}
+        catalog = {**catalog, **{name: {**prop, "_widget": schema.get("ui", {}).get("widgets", {}).get(name)}
+                                 for name, prop in schema.get("properties", {}).items()}}
     if names is None:
         names = field_order(schema) if schema is not None else [
             *[k for k in VARIABLE_LABELS if k in data], *[k for k in catalog if k in data]]
@@ -151,7 +163,7 @@ def present(forms: dict[str, Any], data: dict[str, Any], locale: str, attachment
                 value = "、".join(str(p.get("name", "")) for p in value if isinstance(p, dict)) \
                     if isinstance(value, list) else str(value)
                 kind = "text"
-            item = None if value in (None, "", []) else Shown(name, label, kind, value)
+            item = None if value in (None, "", []) else Shown(name, label, kind, value, msgid=True)
         else:
             item = None
         if item is not None:
