@@ -61,12 +61,13 @@ def step(case_id: int, index: int) -> Any:
             document = get_document(int(details["document_id"]))
         except NotFound:
             document = None
-    markers = case_view.markers(current)
+    diagrams = case_view.diagram_files(case)
+    markers = case_view.markers(current, diagrams=diagrams)
     if current.element:
         markers.setdefault(current.element, []).append("diagram-step")
     version = details.get("definition") or {"version": case.definition.version, "hash": case.definition.content_hash}
     return render_template(
         "workflow/step.html", case=case, steps=steps, step=current, submitted=submitted, document=document,
         data=present(forms, current.data, locale, attachments.get, changed=current.changed), version=version,
-        diagrams=case_view.diagram_files(case), markers=markers, titles=step_titles(),
+        diagrams=diagrams, markers=markers, titles=step_titles(),
         details=case_view.element_details(case, events[:index], locale, attachments.get))

@@ -182,10 +182,11 @@ def case_page(case_id: int) -> Any:
     steps = history.replay(case, events)
     timers = case_view.waiting_timers(case)
     data = steps[-1].data if steps else {}  # everything submitted so far, replayed from the events
+    diagrams = case_view.diagram_files(case)
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
                            data=present(case.definition.forms, data, locale, attachments.get),
-                           steps=steps, timers=timers, titles=step_titles(), diagrams=case_view.diagram_files(case),
-                           markers=case_view.markers(steps[-1] if steps else None, timers),
+                           steps=steps, timers=timers, titles=step_titles(), diagrams=diagrams,
+                           markers=case_view.markers(steps[-1] if steps else None, timers, diagrams),
                            details=case_view.element_details(case, events, locale, attachments.get),
                            attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),
                            latest_file=latest_case_file(case.id))

@@ -27,6 +27,7 @@ def test_case_page_draws_the_pinned_diagram_with_states_and_element_details(as_r
     markers = json.loads(diagram.group(1).replace("&#34;", '"'))
     assert "diagram-completed" in markers["decide"] and "diagram-completed" in markers["file"]
     assert "hearing" not in markers  # the path not taken stays unmarked
+    assert markers["start"] == ["diagram-completed"] and markers["lr_start"] == ["diagram-completed"]
     assert 'data-testid="diagram-legend"' in page and "定时器等待中" in page
     assert 'data-element-detail="review"' in page
     review = page[page.index('data-element-detail="review"'):]
@@ -73,3 +74,15 @@ def test_step_through_covers_documents_and_the_inspection(as_role):
     doc_step = next(s for s in steps if s.event.action == "document.generated")
     page = as_role(Role.AUDITOR).get(f"/cases/{case.id}/steps/{doc_step.index}").get_data(as_text=True)
     assert "检查通知书" in page and "/documents/" in page
+
+
+def test_waiting_timers_and_current_task_are_marked(as_role):
+    from app.demo.history import DEMO_DECISION_SUBJECT
+
+    case = _case(DEMO_DECISION_SUBJECT)
+    page = as_role(Role.LEADER).get(f"/cases/{case.id}").get_data(as_text=True)
+    diagram = re.search(r"data-case-diagram[^>]*data-markers='([^']*)'", page)
+    markers = json.loads(diagram.group(1).replace("&#34;", '"'))
+    assert "diagram-current" in markers["decide"]
+    assert "diagram-waiting" in markers["wait80"]  # 80 days after filing: the deadline warning
+    assert 'data-testid="waiting-timers"' in page and "立案满 80 日" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,11 +72,23 @@ def waiting_timers(case: Case) -> list[Timer]:
     return timers
 
 
-def markers(step: Step | None, timers: list[Timer] = ()) -> dict[str, list[str]]:  # type: ignore[assignment]
-    """CSS marker classes per element id for the state after a step (and the timers waiting now)."""
+START_EVENT = re.compile(r'<(?:bpmn:)?startEvent\b[^>]*\bid="([^"]+)"')
+
+
+def markers(step: Step | None, timers: list[Timer] = (),  # type: ignore[assignment]
+            diagrams: list[tuple[str, str]] = ()) -> dict[str, list[str]]:  # type: ignore[assignment]
+    """CSS marker classes per element id for the state after a step (and the timers waiting now).
+
+    A diagram's start event counts as done once anything in that diagram has happened (the engine passes it
+    before the first step it reports)."""
     result: dict[str, list[str]] = {}
     if step is None:
         return result
+    touched = step.completed | step.current | step.cancelled
+    for _name, xml in diagrams:
+        if any(f'id="{element}"' in xml for element in touched if element):
+            for start in START_EVENT.findall(xml):
+                result.setdefault(start, []).append(COMPLETED)
     for cls, ids in ((COMPLETED, step.completed), (CANCELLED, step.cancelled - step.current),
                      (CURRENT, step.current), (ERROR, step.errors)):
         for element in ids:
