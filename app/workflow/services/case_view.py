@@ -88,7 +88,8 @@ def markers(step: Step | None, timers: list[Timer] = (),  # type: ignore[assignm
     for _name, xml in diagrams:
         if any(f'id="{element}"' in xml for element in touched if element):
             for start in START_EVENT.findall(xml):
-                result[start] = [COMPLETED]
+                if start not in step.completed:
+                    result[start] = [COMPLETED]
     for cls, ids in ((COMPLETED, step.completed), (CANCELLED, step.cancelled - step.current),
                      (CURRENT, step.current), (ERROR, step.errors)):
         for element in ids:
