@@ -22,7 +22,8 @@ from app.extensions import db
 from app.workflow.models import Case, Task
 from app.workflow.services import attachments, cases
 
-DEMO_INSPECTION_SUBJECT = "示例：示例市第3档案馆（演示）年度随机抽查（已整改，演示数据）"
+DEMO_INSPECTION_UNIT = "示例市第4档案馆（演示）"
+DEMO_INSPECTION_SUBJECT = f"示例：{DEMO_INSPECTION_UNIT}年度随机抽查（已整改，演示数据）"
 DEMO_CLOSED_PENALTY_SUBJECT = "示例：某档案服务有限公司擅自销毁档案案（已结案，演示数据）"
 DEMO_DECISION_SUBJECT = "示例：另一档案服务有限公司擅自销毁档案案（待局领导决定，演示数据）"
 
@@ -65,7 +66,7 @@ def seed_closed_inspection(users: dict[str, User], storage: Path | None) -> bool
     """A random inspection that found a problem, ordered rectification, rechecked once and accepted."""
     if db.session.scalar(select(Case.id).where(Case.subject == DEMO_INSPECTION_SUBJECT)) is not None:
         return False
-    unit = db.session.scalar(select(InspectionObject).order_by(InspectionObject.id).offset(2).limit(1))
+    unit = db.session.scalar(select(InspectionObject).where(InspectionObject.name == DEMO_INSPECTION_UNIT))
     if unit is None:
         return False
     start = utcnow().replace(microsecond=0) - timedelta(days=60)

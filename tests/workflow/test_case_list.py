@@ -23,7 +23,7 @@ def test_filters_by_process_status_party_and_person():
     assert DEMO_CLOSED_PENALTY_SUBJECT in subjects and DEMO_INSPECTION_SUBJECT not in subjects
     subjects, _total = _ids(text="某档案服务有限公司（演示）")  # the party, set from the filing form
     assert DEMO_CLOSED_PENALTY_SUBJECT in subjects
-    subjects, _total = _ids(text="示例市第3档案馆")
+    subjects, _total = _ids(text="示例市第4档案馆")
     assert DEMO_INSPECTION_SUBJECT in subjects
     subjects, _total = _ids(person_id=user_for(Role.EXPERT).id)  # the expert evaluated the demo inspection
     assert DEMO_INSPECTION_SUBJECT in subjects and DEMO_CLOSED_PENALTY_SUBJECT not in subjects
