@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import defer
 
 from app.auth.models import User
 from app.extensions import db
@@ -35,8 +36,8 @@ class CaseQuery:
     descending: bool = True
 
 
-def _filtered(query: CaseQuery, now: datetime) -> Any:
-    statement = select(Case)
+def _filtered(query: CaseQuery, now: datetime, columns: Any = Case) -> Any:
+    statement = select(columns)
     text = query.text.strip()
     if text.lstrip("#").isdigit():
         statement = statement.where(Case.id == int(text.lstrip("#")))
@@ -66,10 +67,11 @@ def _filtered(query: CaseQuery, now: datetime) -> Any:
 def search_cases(query: CaseQuery, now: datetime, *, page: int = 1, per_page: int = 50) -> tuple[list[Case], int]:
     """(the page of cases, the total matching)."""
     statement = _filtered(query, now)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    total = db.session.scalar(_filtered(query, now, func.count(Case.id))) or 0
     column = SORTS.get(query.sort, Case.created_at)
     order = [column.desc(), Case.id.desc()] if query.descending else [column.asc(), Case.id.asc()]
-    rows = db.session.scalars(statement.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(statement.options(defer(Case.state)).order_by(*order)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
 
 
