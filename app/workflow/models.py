@@ -69,6 +69,8 @@ class Case(db.Model):
         Index("ix_workflow_case_status_created", "status", "created_at", "id"),
         Index("ix_workflow_case_definition", "definition_id", "created_at"),
         Index("ix_workflow_case_party", "party"),
+        Index("ix_workflow_case_subject", "subject"),
+        Index("ix_workflow_case_updated", "updated_at", "id"),
     )
 
 

@@ -23,6 +23,8 @@ def upgrade():
         batch_op.create_index('ix_workflow_case_status_created', ['status', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_workflow_case_definition', ['definition_id', 'created_at'], unique=False)
         batch_op.create_index('ix_workflow_case_party', ['party'], unique=False)
+        batch_op.create_index('ix_workflow_case_subject', ['subject'], unique=False)
+        batch_op.create_index('ix_workflow_case_updated', ['updated_at', 'id'], unique=False)
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index('ix_task_open_due', ['state', 'due_at', 'case_id'], unique=False)
         batch_op.create_index('ix_task_completed_by', ['completed_by_id', 'case_id'], unique=False)
@@ -56,6 +58,8 @@ def downgrade():
         batch_op.drop_index('ix_task_completed_by')
         batch_op.drop_index('ix_task_open_due')
     with op.batch_alter_table('workflow_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_workflow_case_updated')
+        batch_op.drop_index('ix_workflow_case_subject')
         batch_op.drop_index('ix_workflow_case_party')
         batch_op.drop_index('ix_workflow_case_definition')
         batch_op.drop_index('ix_workflow_case_status_created')
