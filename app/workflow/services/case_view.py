@@ -132,4 +132,8 @@ def element_details(case: Case, events: list[AuditEvent], locale: str,
         element = task_element.get(record.task_id or 0, "")
         if element:
             details.setdefault(element, ElementDetail(element, element)).attachments.append(record)
+    for detail in details.values():  # documents and files already shown with the submission they came with
+        shown = {s.task.id for s in detail.submissions}
+        detail.documents = [d for d in detail.documents if d.task_id not in shown]
+        detail.attachments = [a for a in detail.attachments if a.task_id not in shown]
     return details
