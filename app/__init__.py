@@ -49,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.auth import admin_web
     from app.auth import cli as auth_cli
     from app.calendar import web as calendar_web
+    from app.casefile import cli as casefile_cli
+    from app.casefile import web as casefile_web
     from app.demo import cli as demo_cli
     from app.directories import web as directories_web
     from app.documents import web as documents_web
@@ -66,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         versions_web,
     )
     from app.modeler import web as modeler_web
+    from app.workflow import case_web as workflow_case_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
     from app.workflow import web as workflow_web
@@ -75,6 +78,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_web.bp)
     app.register_blueprint(audit_web.bp)
     app.register_blueprint(workflow_web.bp)
+    app.register_blueprint(workflow_case_web.bp)
+    app.register_blueprint(casefile_web.bp)
     app.register_blueprint(definitions_web.bp)
     app.register_blueprint(modeler_web.bp)
     app.register_blueprint(drafts_web.bp)
@@ -94,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(workflow_cli.process_cli)
     app.cli.add_command(workflow_cli.worker)
     app.cli.add_command(audit_cli.audit_cli)
+    app.cli.add_command(casefile_cli.casefile_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)
     app.cli.add_command(migration_cli.case_cli)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -74,7 +75,7 @@ def app(database_url: str) -> Iterator[Flask]:
     application = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
     with application.app_context():
         upgrade()
-        seed_demo()
+        seed_demo(Path(application.instance_path) / "attachments")
         db.session.commit()
         db.session.remove()
     yield application

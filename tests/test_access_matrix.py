@@ -29,6 +29,7 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "admin.reset_password": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/password"),
     "admin.set_active": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/active"),
     "audit.events": ({A, AU}, "GET", "/audit/"),
+    "audit.export": ({A, AU}, "GET", "/audit/export.xlsx"),
     "workflow.my_tasks": (ALL, "GET", "/tasks"),
     # signed_in at the route; the task's case is visible to oversight roles and to those involved only
     "workflow.task_page": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
@@ -36,6 +37,16 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "workflow.case_list": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET", "/cases"),
     "workflow.case_page": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
                            lambda: f"/cases/{_sample_case_id()}"),
+    "caseview.step": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                      lambda: f"/cases/{_sample_case_id()}/steps/1"),
+    "casefile.request_file": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "POST",
+                              lambda: f"/cases/{_sample_case_id()}/casefile"),
+    "casefile.show": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                      lambda: f"/casefiles/{_sample_case_file_id()}"),
+    "casefile.status": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                        lambda: f"/casefiles/{_sample_case_file_id()}/status"),
+    "casefile.download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                          lambda: f"/casefiles/{_sample_case_file_id()}/volume.pdf"),
     "workflow.start_case": ({Role.LEGAL, Role.SUPERVISION}, "GET", "/cases/new"),
     "workflow.download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
                           lambda: f"/attachments/{_sample_attachment_id()}"),
@@ -162,6 +173,16 @@ def _sample_case():
         case = cases.start_case(user_for(Role.LEGAL), "case_filing", "matrix sample")
         db.session.commit()
     return case
+
+
+def _sample_case_file_id():
+    """A queued case-file row of the sample case (its downloads answer 404 until built: access is checked first)."""
+    from app.casefile.services.jobs import request_case_file
+    from app.extensions import db
+
+    record = request_case_file(user_for(Role.LEGAL), _sample_case())
+    db.session.commit()
+    return record.id
 
 
 def _sample_case_id():

@@ -130,20 +130,67 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             last_id = event.id
 
 
-def list_events(*, page: int, per_page: int, action: str | None = None, object_type: str | None = None,
-                object_id: str | None = None, actor_id: int | None = None) -> tuple[list[AuditEvent], int]:
+@dataclass
+class EventFilter:
+    """What the audit pages filter by: a date range (UTC bounds), a person, a case, an action, an object."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    actor_id: int | None = None
+    case_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+
+    def query(self) -> Any:
+        """The SELECT of the matching events (unordered)."""
+        query = select(AuditEvent)
+        if self.action:
+            query = query.where(AuditEvent.action == self.action)
+        if self.case_id:
+            query = query.where(AuditEvent.object_type == "case", AuditEvent.object_id == str(self.case_id))
+        else:
+            if self.object_type:
+                query = query.where(AuditEvent.object_type == self.object_type)
+            if self.object_id:
+                query = query.where(AuditEvent.object_id == self.object_id)
+        if self.actor_id:
+            query = query.where(AuditEvent.actor_id == self.actor_id)
+        if self.start:
+            query = query.where(AuditEvent.occurred_at >= self.start)
+        if self.end:
+            query = query.where(AuditEvent.occurred_at < self.end)
+        return query
+
+
+def search_events(where: EventFilter, *, page: int, per_page: int) -> tuple[list[AuditEvent], int]:
     """Newest first, filtered; returns (events, total)."""
-    query = select(AuditEvent)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if object_id:
-        query = query.where(AuditEvent.object_id == object_id)
-    if actor_id:
-        query = query.where(AuditEvent.actor_id == actor_id)
+    query = where.query()
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(
         query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return list(events), total
+
+
+def list_events(*, page: int, per_page: int, action: str | None = None, object_type: str | None = None,
+                object_id: str | None = None, actor_id: int | None = None) -> tuple[list[AuditEvent], int]:
+    """Newest first, filtered; returns (events, total)."""
+    return search_events(EventFilter(action=action, object_type=object_type, object_id=object_id,
+                                     actor_id=actor_id), page=page, per_page=per_page)
+
+
+def iter_events(where: EventFilter, limit: int) -> list[AuditEvent]:
+    """Matching events, oldest first, at most `limit` (for export)."""
+    return list(db.session.scalars(where.query().order_by(AuditEvent.id).limit(limit)))
+
+
+def recorded_actions() -> list[str]:
+    """Every action that occurs in the log (for the filter list)."""
+    return sorted(db.session.scalars(select(AuditEvent.action).distinct()))
+
+
+def recorded_actors() -> list[User]:
+    """Every user who appears in the log as an actor, by name (for the filter list)."""
+    ids = select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.full_name)))

@@ -11,6 +11,7 @@ from app.audit.services import record_event
 from app.auth import services as auth_services
 from app.auth.roles import Role
 from app.demo.directories import seed_directories, seed_last_years_draw
+from app.demo.history import DEMO_DECISION_SUBJECT, seed_closed_inspection, seed_closed_penalty_case
 from app.extensions import db
 from app.workflow.models import Case
 from app.workflow.services import cases, definitions
@@ -49,8 +50,11 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
-def seed_demo() -> list[str]:
-    """Create whatever demo records are missing (accounts, the repository's processes, one open case)."""
+def seed_demo(attachments_dir: Path | None = None) -> list[str]:
+    """Create whatever demo records are missing (accounts, processes, open cases, two closed cases).
+
+    `attachments_dir` is where the closed cases' demo attachments are stored (none without it).
+    """
     created = []
     for account in DEMO_ACCOUNTS:
         if auth_services.find_user(account.username) is not None:
@@ -75,6 +79,13 @@ def seed_demo() -> list[str]:
         cases.start_case(auth_services.find_user("demo.legal"), "case_handling", DEMO_PENALTY_CASE_SUBJECT,
                          {"source": "complaint"})
         created.append("penalty case")
+    users = {a.role.value: auth_services.find_user(a.username) for a in DEMO_ACCOUNTS}
+    if seed_closed_inspection(users, attachments_dir):
+        created.append("closed inspection")
+    if seed_closed_penalty_case(users, attachments_dir):
+        created.append("closed penalty case")
+    if seed_closed_penalty_case(users, attachments_dir, DEMO_DECISION_SUBJECT, stop_at="decide", days_ago=30):
+        created.append("penalty case awaiting the decision")
     if created:
         record_event("demo.seeded", actor=None, object_type="demo", details={"bureau": DEMO_BUREAU,
                                                                           "created": created})

@@ -55,6 +55,7 @@ class Case(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     subject: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str | None] = mapped_column(String(200))  # the party or inspected unit, for case lists
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | error
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     serializer_version: Mapped[str] = mapped_column(String(16))
@@ -73,6 +74,14 @@ class Case(db.Model):
     created_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
+    __table_args__ = (
+        Index("ix_workflow_case_created", "created_at", "id"),
+        Index("ix_workflow_case_status_created", "status", "created_at", "id"),
+        Index("ix_workflow_case_definition", "definition_id", "created_at"),
+        Index("ix_workflow_case_party", "party"),
+        Index("ix_workflow_case_subject", "subject"),
+        Index("ix_workflow_case_updated", "updated_at", "id"),
+    )
 
 
 class Task(db.Model):
@@ -103,6 +112,8 @@ class Task(db.Model):
         UniqueConstraint("case_id", "spiff_task_id", name="uq_task_case_spiff_task"),
         Index("ix_task_inbox", "state", "role", "due_at", "id"),
         Index("ix_task_case", "case_id", "state"),
+        Index("ix_task_open_due", "state", "due_at", "case_id"),
+        Index("ix_task_completed_by", "completed_by_id", "case_id"),
     )
 
 

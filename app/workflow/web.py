@@ -12,18 +12,23 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.access import roles, signed_in
-from app.audit.services import list_events
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.casefile.services.jobs import latest_case_file
 from app.clock import utcnow
 from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.web_helpers import translate
+from app.workflow.case_filters import CASES_PER_PAGE, case_query
+from app.workflow.case_web import step_titles
 from app.workflow.forms_web import render_fields
-from app.workflow.services import attachments, cases, definitions, inbox
+from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
+from app.workflow.services import case_list as case_list_service
 from app.workflow.services.access import may_view_case
+from app.workflow.services.context import task_context
 from app.workflow.services.forms import parse_submission
+from app.workflow.services.presenter import present
 
 bp = Blueprint("workflow", __name__)
 STARTERS = (Role.LEGAL, Role.SUPERVISION)
@@ -102,8 +107,9 @@ def task_page(task_id: int) -> Any:
         else:
             flash(_("任务“%(name)s”已完成。", name=task.name), "success")
             return redirect(url_for("workflow.my_tasks"))
-    values = submitted if submitted is not None else (cases.task_data(task) if can_act else {})
-    return _render_task(task, schema, values, errors, can_act), status
+    live = cases.task_data(task) if task.state == "ready" else None
+    values = submitted if submitted is not None else (live if can_act and live is not None else {})
+    return _render_task(task, schema, values, errors, can_act, live=live), status
 
 
 def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
@@ -127,15 +133,16 @@ def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]],
-                 can_act: bool, extra_rows: dict[str, int] | None = None) -> str:
+                 can_act: bool, extra_rows: dict[str, int] | None = None, live: dict[str, Any] | None = None) -> str:
     locale = _locale()
+    sections, own = task_context(task, locale, attachments.get, live)
     instructions = schema.get("instructions_en" if locale == "en" else "instructions") or schema.get("instructions")
     fields = render_fields(schema, values, errors, locale, extra_rows)
     form_errors = errors.get("_form", [])
     return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,
                            instructions=instructions, form_errors=form_errors,
                            form_title=schema.get("title_en" if locale == "en" else "title") or task.name,
-                           attachment=attachments.get)
+                           attachment=attachments.get, sections=sections, own=own)
 
 
 def _store_upload(task: Any, field: str, upload: Any) -> int:
@@ -148,32 +155,43 @@ def _store_upload(task: Any, field: str, upload: Any) -> int:
 @bp.route("/cases")
 @roles(Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN)
 def case_list() -> Any:
-    """All cases, newest first."""
+    """Cases: search, filter (process, status, party, dates, overdue, person), sort and page."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    status = request.args.get("status") or None
-    items, total = inbox.list_cases(page=page, status=status)
-    return render_template("workflow/cases.html", cases=items, total=total, page=page, status=status)
+    query, kept, errors = case_query(request.args)
+    now = utcnow()
+    items, total = case_list_service.search_cases(query, now, page=page, per_page=CASES_PER_PAGE)
+    return render_template("workflow/cases.html", cases=items, total=total, page=page, filters=kept, errors=errors,
+                           pages=max(1, (total + CASES_PER_PAGE - 1) // CASES_PER_PAGE), now=now,
+                           open_tasks=case_list_service.open_tasks([c.id for c in items]),
+                           processes=case_list_service.process_choices(), people=case_list_service.people(),
+                           sort=query.sort, descending=query.descending)
 
 
 @bp.route("/cases/<int:case_id>")
 @signed_in
 def case_page(case_id: int) -> Any:
-    """A case: its definition version, tasks, current data and history."""
+    """A case on its pinned diagram: state per element, what happened at each, tasks, documents, data, history."""
     try:
         case = cases.get_case(case_id)
     except NotFound:
         abort(404)
     if not may_view_case(current_user, case):
         abort(403)
-    history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
-    try:
-        data = cases.case_data(case)
-    except Conflict as exc:  # a trial whose draft has changed since
-        flash(translate(exc), "warning")
-        data = {}
+    if case.trial and case.trial_hash != case.definition.content_hash:  # the draft changed since the trial began
+        flash(_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"), "warning")
+    locale = _locale()
+    events = history.case_events(case.id)
+    steps = history.replay(case, events)
+    timers = case_view.waiting_timers(case)
+    data = steps[-1].data if steps else {}  # everything submitted so far, replayed from the events
+    diagrams = case_view.diagram_files(case)
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
-                           data=data, history=list(reversed(history)), attachment=attachments.get,
-                           documents=case_documents(case.id), confirm_form=ConfirmForm())
+                           data=present(case.definition.forms, data, locale, attachments.get),
+                           steps=steps, timers=timers, titles=step_titles(), diagrams=diagrams,
+                           markers=case_view.markers(steps[-1] if steps else None, timers, diagrams),
+                           details=case_view.element_details(case, events, locale, attachments.get),
+                           attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),
+                           latest_file=latest_case_file(case.id))
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

@@ -32,10 +32,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.db"
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{db_file}",
                       "SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
-                      "LOGIN_SLOWDOWN_SECONDS": 0})
+                      "LOGIN_SLOWDOWN_SECONDS": 0, "CASEFILE_BACKGROUND": True})
     with app.app_context():
         upgrade()
-        seed_demo()
+        seed_demo(Path(app.instance_path) / "attachments")
         # An account of its own for the lockout test, so locking it never blocks the other browser tests.
         from app.auth.services import create_user
 

@@ -97,8 +97,10 @@ def test_wrong_user_gets_403_on_submit(draft_task, as_role):
 def test_case_page_shows_tasks_data_and_history(draft_task, as_role):
     as_role(Role.LEGAL).post(f"/tasks/{draft_task.id}", data={"f.subject": "历史测试", "f.amount": "4"})
     page = as_role(Role.AUDITOR).get(f"/cases/{draft_task.case_id}").get_data(as_text=True)
-    assert "task.completed" in page and "李法制（演示）" in page and "历史测试" in page
-    assert "流程版本 v1" in page and "计算" in page  # the engine step that followed
+    assert "完成任务" in page and "李法制（演示）" in page and "历史测试" in page
+    assert "task.completed" not in page and "第 1 版" in page
+    step = as_role(Role.AUDITOR).get(f"/cases/{draft_task.case_id}/steps/2").get_data(as_text=True)
+    assert "历史测试" in step and "计算" in step  # the engine step that followed
 
 
 def test_start_case_page(as_role):

@@ -131,7 +131,7 @@ def start_case(actor: User | None, process_id: str, subject: str, data: dict[str
     steps = _run_engine(workflow)
     case = Case(definition_id=definition.id, definition=definition, subject=subject[:200], status="running",
                 state="", serializer_version="", created_by_id=actor.id if actor else None, trial=trial,
-                trial_hash=definition.content_hash if trial else None)
+                trial_hash=definition.content_hash if trial else None, party=party_of(initial))
     db.session.add(case)
     db.session.flush()
     _save(case, workflow)
@@ -147,6 +147,12 @@ def load_workflow(case: Case) -> BpmnWorkflow:
     if case.trial and case.trial_hash != case.definition.content_hash:
         raise Conflict(N_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"))
     return runtime.load(case.definition, case.state, case.serializer_version)
+
+
+def party_of(data: dict[str, Any]) -> str | None:
+    """The party (or inspected unit) a submission names, for case lists."""
+    value = data.get("party_name") or data.get("object_name")
+    return str(value)[:200] if value else None
 
 
 def get_case(case_id: int) -> Case:
@@ -231,6 +237,7 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
     steps = _run_engine(workflow, run_user_task)
     row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
+    case.party = party_of(data) or case.party
     _save(case, workflow)
     after_task(actor, case, row, task)
     record_event("task.completed", actor=actor, object_type="case", object_id=case.id,
