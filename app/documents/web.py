@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.access import roles, signed_in
 from app.auth.roles import Role
-from app.documents.services import documents
+from app.documents.services import bureau, documents
 from app.errors import NotFound
 from app.extensions import db
 from app.workflow.services import cases
@@ -22,8 +22,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def configure(app: Flask) -> None:
-    """The issuing agency's names, from configuration."""
-    documents.configure(app.config["AGENCY_NAME"], app.config["AGENCY_SHORT_NAME"])
+    """The issuing agency's names from configuration, until an administrator saves the bureau settings."""
+    bureau.configure(app.config["AGENCY_NAME"], app.config["AGENCY_SHORT_NAME"])
 
 
 def _document(document_id: int) -> Any:

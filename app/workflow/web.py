@@ -60,7 +60,7 @@ def task_page(task_id: int) -> Any:
     task = _task_or_404(task_id)
     if not may_view_case(current_user, task.case):
         abort(403)
-    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
+    schema = cases.form_schema(task)
     can_act = task.state == "ready" and cases.may_act(current_user, task)
     errors: dict[str, list[str]] = {}
     submitted: dict[str, Any] | None = None
