@@ -123,6 +123,7 @@ def prior_notice(issue: Issue) -> bytes:
     """行政处罚事先告知书: facts, evidence, grounds, proposed penalty, statement and defence, hearing, five days."""
     document = head(issue, "行政处罚事先告知书")
     party = you(issue)
+    _party_block(document, issue)
     add_text(document, f"{issue.get('party_name')}：", indent=False)
     add_text(document, f"经调查，{party}{issue.get('found_facts')}。以上事实有{issue.get('evidence_summary')}等证据证实。")
     add_text(document, f"{party}的上述行为违反了{issue.get('legal_basis')}的规定。依据{issue.get('decision_basis')}的规定，"

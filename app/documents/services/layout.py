@@ -1,7 +1,10 @@
 """The official layout of enforcement documents (GB/T 9704-2012).
 
-A4; margins 37/35/28/26 mm; body 仿宋 16 pt on the document grid (22 lines × 28 characters, exact line
-spacing, no space after); title 小标宋 22 pt under the issuing body's name; 文号; page numbers "— 1 —" in 宋体
+A4; margins 37/35/28/26 mm; body 仿宋 16 pt, 22 lines × 28 characters: the section's line grid (w:docGrid,
+linePitch 579 twips = 225 mm / 22) with exact line spacing and no space after, and body runs condensed by 0.25 pt so
+28 characters fill the 156 mm line. (A character grid — type linesAndChars with the usual charSpace -849 — is read by
+LibreOffice as cells narrower than a 16 pt glyph, which it then spreads over two cells: 16 characters a line. The
+line grid plus condensing gives 28 in Word, WPS and LibreOffice alike; charSpace is still declared for Word.) title 小标宋 22 pt under the issuing body's name; 文号; page numbers "— 1 —" in 宋体
 14 pt on the outer side (odd right, even left); signature with the date in Chinese numerals and the seal over it.
 Fonts are declared with East-Asian names and fall-backs in the font table, so Word, WPS and LibreOffice (which
 renders with Noto CJK here) each pick an available face.
@@ -37,7 +40,8 @@ FALLBACKS = {
     KAI_FONT: "楷体", "楷体": "KaiTi", PAGE_NUMBER_FONT: "SimSun",
 }
 LINE_PITCH_TWIPS = 579  # 225 mm text block / 22 lines = 28.95 pt
-CHAR_SPACE = -849  # 156 mm / 28 characters = 15.79 pt pitch: (15.79 - 16) pt × 4096
+CHAR_SPACE = -849  # 156 mm / 28 characters = 15.79 pt pitch: (15.79 - 16) pt × 4096 (Word's character grid)
+CONDENSE_TWENTIETHS = -5  # 16 pt glyphs advanced by 15.75 pt: 28 to the 156 mm line
 BODY_SIZE = 16
 TEXT_WIDTH_MM = {False: 156, True: 243}  # portrait, landscape
 SEAL_MM = 42
@@ -55,6 +59,10 @@ def set_fonts(run: Run, east_asian: str, size: float | None = None, bold: bool |
     fonts.set(qn("w:hint"), "eastAsia")
     if size is not None:
         run.font.size = Pt(size)
+        if size == BODY_SIZE:
+            spacing = OxmlElement("w:spacing")
+            spacing.set(qn("w:val"), str(CONDENSE_TWENTIETHS))
+            r_pr.append(spacing)
     if bold is not None:
         run.bold = bold
 
@@ -67,8 +75,9 @@ def _declare_fonts(document: Document) -> None:
     element = getattr(part, "_element", None)
     root = element if element is not None else etree.fromstring(part.blob)
     for name, alternative in FALLBACKS.items():
+        family = "swiss" if name in (HEADING_FONT, "SimHei") else "roman"  # 黑体 sans; 宋/仿宋/楷 serif
         font = parse_xml(f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alternative}"/>'
-                         '<w:charset w:val="86"/><w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>')
+                         f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>')
         root.append(font)
     if element is None:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -79,7 +88,7 @@ def _grid(section_pr: etree._Element) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section_pr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
     grid.set(qn("w:charSpace"), str(CHAR_SPACE))
 

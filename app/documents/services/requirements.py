@@ -14,14 +14,25 @@ from app.documents.services.context import Issue, people
 Getter = Callable[[Issue], Any]
 
 
-def data(key: str) -> Getter:
+class Ref:
+    """A value of the case data (`source` "data") or of the bureau settings ("bureau"), named so tests can find
+    it in the rendered text."""
+
+    def __init__(self, source: str, key: str) -> None:
+        self.source, self.key = source, key
+
+    def __call__(self, issue: Issue) -> Any:
+        return issue.data.get(self.key) if self.source == "data" else getattr(issue.bureau, self.key)
+
+
+def data(key: str) -> Ref:
     """A value of the case data."""
-    return lambda issue: issue.data.get(key)
+    return Ref("data", key)
 
 
-def bureau(key: str) -> Getter:
+def bureau(key: str) -> Ref:
     """A value of the bureau settings."""
-    return lambda issue: getattr(issue.bureau, key)
+    return Ref("bureau", key)
 
 
 def _officers_with_certificates(issue: Issue) -> bool:
@@ -129,5 +140,6 @@ def _blank(value: Any) -> bool:
 def missing(issue: Issue) -> list[str]:
     """Labels of the required fields this document would leave blank."""
     labels = [label for label, get in REQUIRED.get(issue.doc_type, []) if _blank(get(issue))]
-    labels += [label for label, applies, get in CONDITIONAL.get(issue.doc_type, []) if applies(issue) and _blank(get(issue))]
+    labels += [label for label, applies, get in CONDITIONAL.get(issue.doc_type, [])
+               if applies(issue) and _blank(get(issue))]
     return labels
