@@ -70,3 +70,5 @@ class BureauSettings(db.Model):
     seal_sha256: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    updated_by: Mapped[User | None] = relationship()

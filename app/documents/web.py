@@ -12,9 +12,10 @@ from flask_login import current_user
 from app.access import roles, signed_in
 from app.auth.roles import Role
 from app.documents.services import bureau, documents
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.workflow.services import cases
+from app.web_helpers import translate
 from app.workflow.services.access import may_view_case
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -65,7 +66,12 @@ def regenerate(document_id: int) -> Any:
     """A new version from the case's current data; the earlier versions stay."""
     document = _document(document_id)
     case = cases.get_case(document.case_id)
-    new = documents.regenerate(current_user, document.id, cases.case_data(case))
+    try:
+        new = documents.regenerate(current_user, document.id, cases.case_data(case))
+    except DomainError as exc:  # e.g. a required field blank: nothing generated
+        db.session.rollback()
+        flash(translate(exc), "danger")
+        return redirect(url_for("workflow.case_page", case_id=case.id))
     db.session.commit()
     flash(_("已生成 %(number)s 的第 %(version)s 版。", number=new.number, version=new.version), "success")
     return redirect(url_for("workflow.case_page", case_id=case.id))

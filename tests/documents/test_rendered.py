@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def _run(*args: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def rendered(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def rendered(app: Flask) -> Iterator[dict[str, Any]]:
     """{doc_type: (issue, docx bytes, [page texts])} plus the schedule table, from one procedure run."""
     with app.app_context():
         connection = db.engine.connect()
@@ -62,11 +63,12 @@ def rendered(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
             db.session = original
             outer.rollback()
             connection.close()
-    folder = tmp_path_factory.mktemp("documents")
+    # Own temporary folder: pytest's numbered basetemp folders are pruned by other pytest runs of the same user.
+    folder = Path(tempfile.mkdtemp(prefix="documents-"))
     for doc_type, item in issued.items():
         (folder / f"{doc_type}.docx").write_bytes(item.content)
     (folder / "schedule.docx").write_bytes(schedule)
-    profile = tmp_path_factory.mktemp("soffice-profile")
+    profile = folder / "soffice-profile"
     _run("soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir",
          str(folder), *sorted(str(p) for p in folder.glob("*.docx")))
     result: dict[str, Any] = {}
@@ -82,7 +84,10 @@ def rendered(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         for pdf in folder.glob("*.pdf"):
             _run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target / pdf.stem))
     yield result
-    shutil.rmtree(folder, ignore_errors=True)
+    if os.environ.get("DOCUMENT_KEEP_PDF"):  # to look at the PDFs themselves
+        print(f"documents kept in {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _squash(text: str) -> str:

@@ -300,9 +300,12 @@ def display_width(text: str) -> float:
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], available: float) -> list[float]:
     """Column widths (in characters) from the content: short columns get what they need, long ones share the rest."""
     count = len(headers)
-    desired = [max([display_width(headers[i]) + 1] + [display_width(str(r[i])) + 1 for r in rows])
+    pad = 1.5  # cell margins, in characters
+    desired = [max([display_width(headers[i]) + pad]
+                   + [max(display_width(line) for line in str(r[i]).split("\n")) + pad for r in rows])
                for i in range(count)]
-    minimum = [min(desired[i], max(display_width(h) / 2 + 1, 3)) for i, h in enumerate(headers)]
+    minimum = [min(desired[i], max(display_width(h) + pad if display_width(h) <= 4 else display_width(h) / 2 + pad, 3))
+               for i, h in enumerate(headers)]
     if sum(desired) <= available:
         return [d * available / sum(desired) for d in desired]
     widths = list(desired)
@@ -338,7 +341,7 @@ def _fill(cell: object, text: str, font: str, size: float, bold: bool = False) -
     for index, line in enumerate(lines):
         if index:
             paragraph = cell.add_paragraph()  # type: ignore[attr-defined]
-        exact_spacing(paragraph, size * 1.3, snap=False)
+        exact_spacing(paragraph, size * 1.45, snap=False)
         set_fonts(paragraph.add_run(line), font, size, bold=bold or None)
 
 
@@ -353,10 +356,7 @@ def add_table(document: Document, headers: Sequence[str], rows: Sequence[Sequenc
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    tbl_pr = table._tbl.tblPr  # autofit False above already wrote <w:tblLayout w:type="fixed"/>
     width = tbl_pr.find(qn("w:tblW"))
     if width is None:
         width = OxmlElement("w:tblW")
