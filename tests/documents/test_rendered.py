@@ -82,7 +82,8 @@ def rendered(app: Flask) -> Iterator[dict[str, Any]]:
         target = ROOT / previews
         target.mkdir(parents=True, exist_ok=True)
         for pdf in folder.glob("*.pdf"):
-            _run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target / pdf.stem))
+            _run("pdftoppm", "-png", "-r", "72", "-gray", "-aa", "no", "-aaVector", "no", "-f", "1", "-l", "1",
+                 "-singlefile", str(pdf), str(target / pdf.stem))  # small files: grey, no anti-aliasing
     yield result
     if os.environ.get("DOCUMENT_KEEP_PDF"):  # to look at the PDFs themselves
         print(f"documents kept in {folder}")
