@@ -14,8 +14,8 @@ from app.auth.roles import Role
 from app.documents.services import bureau, documents
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.workflow.services import cases
 from app.web_helpers import translate
+from app.workflow.services import cases
 from app.workflow.services.access import may_view_case
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")

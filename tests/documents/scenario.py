@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.clock import local_today
+from app.directories.models import Tier
 from app.documents.models import Document
 from app.documents.services.context import Issue
 from app.documents.services.documents import prepare
 from app.draws.models import Draw
 from app.draws.services import draws, outputs
 from app.extensions import db
-from app.directories.models import Tier
 from app.workflow.models import Task
 from app.workflow.services import cases
 from tests.cases import helpers as ch
@@ -123,11 +123,13 @@ def _cases(rec: Recorder) -> None:
                                                   "hearing_place": "示例市档案局第一会议室", "hearing_host": "李法制",
                                                   "hearing_clerk": "钱书记"})
     rec.case(fine, "hearing", Role.LEGAL, {
-        "hearing_start": "09:30", "hearing_end": "11:00", "hearing_attendees": "赵某（法定代表人）、孙律师（委托代理人）",
+        "hearing_start": "09:30", "hearing_end": "11:00", "hearing_attendees": "赵某（法定代表人）、孙律师（委托代理"
+                                                                               "人）",
         "hearing_case_statement": "当事人擅自销毁文件材料，拟罚款十万元", "hearing_party_statement": "销毁系工作失误",
         "hearing_cross_exam": "当事人对销毁记录的真实性无异议", "hearing_final_statement": "请求从轻处罚"})
     rec.case(fine, "decide", Role.LEADER, {"decision_approved": True, "decision_date": day[20]})
-    rec.case(fine, "serve", Role.LEGAL, {**ch.SERVE, "served_on": day[21], "service_method": "left", "service_witness": "周某（社区工作人员）",
+    rec.case(fine, "serve", Role.LEGAL, {**ch.SERVE, "served_on": day[21], "service_method": "left",
+                                         "service_witness": "周某（社区工作人员）",
                                          "refusal_reason": "当事人拒绝签收"})
     rec.case(fine, "payment", Role.LEGAL, {"paid_on": day[30], "amount_paid": 60000})
     rec.case(fine, "demand", Role.LEGAL, {"demand_note": "尚欠罚款"})

@@ -17,7 +17,17 @@ from app.extensions import db
 from app.workflow.cli import run_due_timers
 from app.workflow.services import cases
 from tests.conftest import user_for
-from tests.inspection.helpers import INQUIRY, ONSITE, do, onsite, plan, ready, recorder, start_inspection, through_evaluation
+from tests.inspection.helpers import (
+    INQUIRY,
+    ONSITE,
+    do,
+    onsite,
+    plan,
+    ready,
+    recorder,
+    start_inspection,
+    through_evaluation,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

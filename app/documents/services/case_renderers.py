@@ -14,7 +14,8 @@ from app.documents.services.statements import case_cause
 REVIEW_ELEMENTS = {
     "subject": "行政执法主体是否合法", "qualification": "行政执法人员是否具备执法资格", "facts": "主要事实是否清楚",
     "evidence": "证据是否确凿充分", "law": "适用法律法规规章是否准确", "discretion": "执行裁量基准是否适当",
-    "procedure": "程序是否合法", "overreach": "是否有超越职权范围或滥用职权情形", "documents": "行政执法文书是否规范齐备",
+    "procedure": "程序是否合法", "overreach": "是否有超越职权范围或滥用职权情形", "documents": "行政执法文书是否规范"
+                                                                         "齐备",
     "crime": "违法行为是否涉嫌犯罪需要移送司法机关", "other": "其他应当审核的内容",
 }
 OUTCOMES = {"agree": "同意", "disagree": "不同意", "revise": "建议修改后再报"}
@@ -78,7 +79,8 @@ def investigation_report(issue: Issue) -> bytes:
     add_text(document, f"经查，{issue.get('found_facts')}。")
     add_text(document, f"以上事实有{issue.get('evidence_summary')}等证据证实。")
     add_heading(document, "四、定性和依据")
-    add_text(document, f"当事人的上述行为违反了{issue.get('legal_basis')}的规定，依据{issue.get('decision_basis')}处理。")
+    add_text(document, f"当事人的上述行为违反了{issue.get('legal_basis')}的规定，依据{issue.get('decision_basis')}处"
+                       f"理。")
     add_heading(document, "五、裁量情节")
     add_text(document, str(issue.get("discretion_reason")))
     add_heading(document, "六、处理建议")
@@ -109,12 +111,15 @@ def collective_discussion(issue: Issue) -> bytes:
     """集体讨论笔录 (transcript)."""
     document = head(issue, "案件集体讨论笔录",
                     signature_line="主持人签名：__________    参加人员签名：__________    记录人签名：__________")
-    fields(document, [("讨论时间", date_text(issue.get("discussion_date"))), ("讨论地点", str(issue.get("discussion_place"))),
+    fields(document, [("讨论时间", date_text(issue.get("discussion_date"))), ("讨论地点", str(issue.get("discussion_p"
+                                                                                                "lace"))),
                       ("主持人", str(issue.get("chair"))), ("出席人员", str(issue.get("participants"))),
                       ("记录人", str(issue.get("discussion_recorder"))), ("讨论案件", case_cause(issue))])
-    add_text(document, f"承办人员汇报：{issue.get('found_facts')}。拟{proposal(issue)}。法制审核两次不同意，提请集体讨论。")
+    add_text(document, f"承办人员汇报：{issue.get('found_facts')}。拟{proposal(issue)}。法制审核两次不同意，提请集体"
+                       f"讨论。")
     add_text(document, f"讨论意见：{issue.get('discussion')}")
-    add_text(document, f"讨论决定：{'作出决定：' + proposal(issue) if issue.data.get('collective_proceed') else '不作处罚决定'}。")
+    decided = "作出决定：" + proposal(issue) if issue.data.get("collective_proceed") else "不作处罚决定"
+    add_text(document, f"讨论决定：{decided}。")
     add_sign_lines(document, [f"主持人签名：{BLANK}", f"出席人员签名：{BLANK}", f"记录人签名：{BLANK}"])
     return to_bytes(document)
 
@@ -125,11 +130,15 @@ def prior_notice(issue: Issue) -> bytes:
     party = you(issue)
     _party_block(document, issue)
     add_text(document, f"{issue.get('party_name')}：", indent=False)
-    add_text(document, f"经调查，{party}{issue.get('found_facts')}。以上事实有{issue.get('evidence_summary')}等证据证实。")
-    add_text(document, f"{party}的上述行为违反了{issue.get('legal_basis')}的规定。依据{issue.get('decision_basis')}的规定，"
+    add_text(document, f"经调查，{party}{issue.get('found_facts')}。以上事实有{issue.get('evidence_summary')}等证据证"
+                       f"实。")
+    add_text(document, f"{party}的上述行为违反了{issue.get('legal_basis')}的规定。依据{issue.get('decision_basis')}的"
+                       f"规定，"
                        f"我局拟对{party}作出如下行政处罚：{proposal(issue)}。")
-    add_text(document, f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{party}有权进行陈述和申辩；根据第六十三条、"
-                       f"第六十四条的规定，{party}有权要求举行听证。{party}如需陈述、申辩或者要求听证，应当在收到本告知书之日起"
+    add_text(document, f"根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，{party}有权进行陈述和申辩；根"
+                       f"据第六十三条、"
+                       f"第六十四条的规定，{party}有权要求举行听证。{party}如需陈述、申辩或者要求听证，应当在收到本告"
+                       f"知书之日起"
                        "五日内向我局提出。逾期未提出的，视为放弃上述权利。")
     sign(document, issue)
     contact(document, issue)
@@ -148,7 +157,8 @@ def _procedure_sentence(issue: Issue) -> str:
 
 
 def _remedies(document: object, issue: Issue) -> None:
-    add_text(document, f"当事人如不服本决定，可以自收到本决定书之日起六十日内向{issue.bureau.reconsideration_body}申请行政复议，"
+    add_text(document, f"当事人如不服本决定，可以自收到本决定书之日起六十日内向{issue.bureau.reconsideration_body}申"
+                       f"请行政复议，"
                        f"或者自收到本决定书之日起六个月内直接向{issue.bureau.court}提起行政诉讼。")
 
 
@@ -165,10 +175,13 @@ def penalty_decision(issue: Issue) -> bytes:
     add_text(document, f"经查，当事人{issue.get('found_facts')}。以上事实有{issue.get('evidence_summary')}等证据证实。")
     add_text(document, _procedure_sentence(issue))
     bureau = issue.bureau
-    add_text(document, f"当事人的上述行为违反了{issue.get('legal_basis')}的规定。依据{issue.get('decision_basis')}的规定，"
+    add_text(document, f"当事人的上述行为违反了{issue.get('legal_basis')}的规定。依据{issue.get('decision_basis')}的"
+                       f"规定，"
                        f"我局决定对当事人作出如下行政处罚：{proposal(issue)}。")
-    add_text(document, f"当事人应当自收到本决定书之日起十五日内，将罚款缴至{bureau.bank_name}（户名：{bureau.account_name}；"
-                       f"账号：{bureau.account_no}），并将缴款凭证送交我局。到期不缴纳罚款的，我局将依据《中华人民共和国"
+    add_text(document, f"当事人应当自收到本决定书之日起十五日内，将罚款缴至{bureau.bank_name}（户名："
+                       f"{bureau.account_name}；"
+                       f"账号：{bureau.account_no}），并将缴款凭证送交我局。到期不缴纳罚款的，我局将依据《中华人民共"
+                       f"和国"
                        "行政处罚法》第七十二条的规定，每日按罚款数额的百分之三加处罚款，加处罚款的数额不超过罚款数额，"
                        "并依法申请人民法院强制执行。")
     _remedies(document, issue)
@@ -227,16 +240,21 @@ def service_receipt(issue: Issue) -> bytes:
 
 
 def demand_notice(issue: Issue) -> bytes:
-    """催告书 (Administrative Compulsion Law art. 35): what is owed, the deadline, the right to be heard, what follows."""
+    """催告书 (Administrative Compulsion Law art. 35): what is owed, the deadline, the right to be heard, what follow"
+      "s."""
     document = head(issue, "催告书")
     party = you(issue)
     add_text(document, f"{issue.get('party_name')}：", indent=False)
     add_text(document, f"我局于{date_text(issue.get('decision_date'))}作出《行政处罚决定书》"
-                       f"（{issue.earlier_number('penalty_decision')}），决定对{party}罚款{money(issue.get('fine_amount', 0))}，"
-                       f"该决定书已于{date_text(issue.get('served_on'))}送达。{party}应当在收到决定书之日起十五日内缴纳罚款。"
+                       f"（{issue.earlier_number('penalty_decision')}），决定对{party}罚款"
+                       f"{money(issue.get('fine_amount', 0))}，"
+                       f"该决定书已于{date_text(issue.get('served_on'))}送达。{party}应当在收到决定书之日起十五日内缴"
+                       f"纳罚款。"
                        f"截至{date_text(issue.issued_on)}，{party}已缴纳{money_figures(issue.get('total_paid', 0))}，"
-                       f"加处罚款{money_figures(issue.get('late_penalty', 0))}，尚欠{money(issue.get('outstanding', 0))}。")
-    add_text(document, f"根据《中华人民共和国行政强制法》第三十五条、第五十四条的规定，现催告{party}自收到本催告书之日起十日内"
+                       f"加处罚款{money_figures(issue.get('late_penalty', 0))}，尚欠"
+                       f"{money(issue.get('outstanding', 0))}。")
+    add_text(document, f"根据《中华人民共和国行政强制法》第三十五条、第五十四条的规定，现催告{party}自收到本催告书之"
+                       f"日起十日内"
                        f"缴清上述款项（缴款银行：{issue.bureau.bank_name}；户名：{issue.bureau.account_name}；"
                        f"账号：{issue.bureau.account_no}）。{party}有权进行陈述和申辩。逾期仍不履行的，我局将依法申请"
                        "人民法院强制执行。")

@@ -17,10 +17,13 @@ def hearing_notice(issue: Issue) -> bytes:
     party = you(issue)
     add_text(document, f"{issue.get('party_name')}：", indent=False)
     add_text(document, f"根据{party}的申请，我局定于{date_text(issue.get('hearing_date'))}{issue.get('hearing_time')}在"
-                       f"{issue.get('hearing_place')}就{case_cause(issue)}举行听证。听证主持人：{issue.get('hearing_host')}；"
+                       f"{issue.get('hearing_place')}就{case_cause(issue)}举行听证。听证主持人："
+                       f"{issue.get('hearing_host')}；"
                        f"书记员：{issue.get('hearing_clerk')}。")
-    add_text(document, f"{party}可以亲自参加听证，也可以委托一至二人代理；委托代理人参加的，应当提交授权委托书。{party}认为"
-                       "主持人、书记员与本案有直接利害关系的，有权申请回避。请携带身份证明、有关证据材料准时参加；无正当理由"
+    add_text(document, f"{party}可以亲自参加听证，也可以委托一至二人代理；委托代理人参加的，应当提交授权委托书。"
+                       f"{party}认为"
+                       "主持人、书记员与本案有直接利害关系的，有权申请回避。请携带身份证明、有关证据材料准时参加；无"
+                       "正当理由"
                        "拒不出席听证或者未经许可中途退出听证的，视为放弃听证权利。")
     sign(document, issue)
     contact(document, issue)
@@ -40,7 +43,8 @@ def hearing_record(issue: Issue) -> bytes:
         ("当事人及委托代理人", str(issue.get("hearing_attendees"))),
         ("案件调查人员", team_text(issue)),
     ])
-    add_text(document, "主持人宣布听证纪律，核对参加人身份，告知当事人的权利义务，询问当事人是否申请回避。当事人表示不申请回避。")
+    add_text(document, "主持人宣布听证纪律，核对参加人身份，告知当事人的权利义务，询问当事人是否申请回避。当事人表示"
+                       "不申请回避。")
     add_text(document, f"调查人员提出违法事实、证据和拟作出的行政处罚建议：{issue.get('hearing_case_statement')}")
     add_text(document, f"当事人陈述、申辩：{issue.get('hearing_party_statement')}")
     add_text(document, f"质证和辩论：{issue.get('hearing_cross_exam')}")

@@ -4,7 +4,8 @@ A4; margins 37/35/28/26 mm; body 仿宋 16 pt, 22 lines × 28 characters: the se
 linePitch 579 twips = 225 mm / 22) with exact line spacing and no space after, and body runs condensed by 0.25 pt so
 28 characters fill the 156 mm line. (A character grid — type linesAndChars with the usual charSpace -849 — is read by
 LibreOffice as cells narrower than a 16 pt glyph, which it then spreads over two cells: 16 characters a line. The
-line grid plus condensing gives 28 in Word, WPS and LibreOffice alike; charSpace is still declared for Word.) title 小标宋 22 pt under the issuing body's name; 文号; page numbers "— 1 —" in 宋体
+line grid plus condensing gives 28 in Word, WPS and LibreOffice alike; charSpace is still declared for Word.)
+Title 小标宋 22 pt under the issuing body's name; 文号; page numbers "— 1 —" in 宋体
 14 pt on the outer side (odd right, even left); signature with the date in Chinese numerals and the seal over it.
 Fonts are declared with East-Asian names and fall-backs in the font table, so Word, WPS and LibreOffice (which
 renders with Noto CJK here) each pick an available face.

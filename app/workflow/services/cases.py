@@ -236,7 +236,8 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
 
 
 def _object_address(data: dict[str, Any]) -> str:
-    unit = db.session.get(InspectionObject, int(data["object_id"])) if str(data.get("object_id", "")).isdigit() else None
+    object_id = str(data.get("object_id", ""))
+    unit = db.session.get(InspectionObject, int(object_id)) if object_id.isdigit() else None
     return unit.address if unit is not None else ""
 
 

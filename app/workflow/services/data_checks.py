@@ -75,7 +75,8 @@ def _hearing_notice(data: dict[str, Any], context: dict[str, Any], errors: Error
     day = _date(data.get("hearing_date"))
     earliest = local_today() + timedelta(days=HEARING_NOTICE_DAYS)
     if day and day < earliest:
-        errors["hearing_date"] = [N_("听证日期不能早于 %(limit)s（须在通知之日 7 日以后）。") % {"limit": earliest.isoformat()}]
+        message = N_("听证日期不能早于 %(limit)s（须在通知之日 7 日以后）。")
+        errors["hearing_date"] = [message % {"limit": earliest.isoformat()}]
     investigators = {o.get("name") for o in context.get("investigators") or []}
     if data.get("hearing_host") in investigators:
         errors["hearing_host"] = [N_("听证主持人不能由本案调查人员担任。")]
@@ -97,7 +98,8 @@ def _payment(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> N
     late_days = max(0, (paid_on - (served_on + timedelta(days=PAYMENT_DAYS))).days)
     owed = round(fine + min(fine, round(fine * LATE_RATE * late_days, 2)) - float(context.get("total_paid") or 0), 2)
     if float(data.get("amount_paid") or 0) > owed:
-        errors["amount_paid"] = [N_("缴纳金额超过应缴金额（罚款及加处罚款尚欠 ¥%(owed)s）。") % {"owed": f"{owed:,.2f}"}]
+        message = N_("缴纳金额超过应缴金额（罚款及加处罚款尚欠 ¥%(owed)s）。")
+        errors["amount_paid"] = [message % {"owed": f"{owed:,.2f}"}]
 
 
 def _serve(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> None:
