@@ -33,8 +33,8 @@ def proposal(issue: Issue) -> str:
     return "不予行政处罚"
 
 
-def _approval_cells(label: str) -> list[str]:
-    return [label, f"签名：{BLANK}    日期：{BLANK}"]
+def _approval_cells(label: str, who: str = "") -> list[str]:
+    return [label, f"{who + '  ' if who else ''}签名：{BLANK}    日期：{BLANK}"]
 
 
 def filing_approval(issue: Issue) -> bytes:
@@ -50,7 +50,7 @@ def filing_approval(issue: Issue) -> bytes:
              ["案情摘要及立案理由", str(issue.get("facts"))], ["涉嫌违反的法律条款", str(issue.get("legal_basis"))],
              ["承办人员", team_text(issue)],
              ["承办人意见", f"建议立案调查。    签名：{BLANK}    日期：{date_text(issue.issued_on)}"],
-             _approval_cells("承办机构意见"), _approval_cells("负责人审批意见")]
+             _approval_cells("承办机构意见"), _approval_cells("负责人审批意见", issue.bureau.signatory)]
     add_table(document, ["项目", "内容"], rows, widths=[9, 24])
     return to_bytes(document)
 
@@ -276,7 +276,7 @@ def closure_report(issue: Issue) -> bytes:
             ["处理决定", f"{proposal(issue)}（{issue.earlier_number(*DECISION_TITLES)}）"],
             ["执行情况", execution], ["结案日期", date_text(issue.issued_on)],
             ["承办人员", team_text(issue)], ["承办人意见", f"建议结案。    签名：{BLANK}"],
-            _approval_cells("承办机构意见"), _approval_cells("负责人审批意见")]
+            _approval_cells("承办机构意见"), _approval_cells("负责人审批意见", issue.bureau.signatory)]
     add_table(document, ["项目", "内容"], rows, widths=[9, 24])
     return to_bytes(document)
 

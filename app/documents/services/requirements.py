@@ -83,7 +83,7 @@ REQUIRED: dict[str, list[tuple[str, Getter]]] = {
     "case_transfer": [("被检查单位", data("object_name")), ("涉嫌违法事实", data("transfer_facts")),
                       ("涉嫌违反的条款", data("transfer_basis")), OFFICERS],
     "results_report": [BUREAU_NAME, ("年度", data("year"))],
-    "filing_approval": [*PARTY, ("案件来源", data("source")), ("涉嫌违法事实", data("facts")),
+    "filing_approval": [*PARTY, ("案件来源", data("source")), ("机关设置：签发人", bureau("signatory")), ("涉嫌违法事实", data("facts")),
                         ("涉嫌违反的法律条款", data("legal_basis")), OFFICERS],
     "evidence_list": [("当事人名称", data("party_name")), ("证据", data("evidence_items")), OFFICERS],
     "investigation_report": [*PARTY, *FACTS, ("立案日期", data("filed_on")), ("裁量情节", data("discretion_reason")),
@@ -120,6 +120,7 @@ REQUIRED: dict[str, list[tuple[str, Getter]]] = {
     "demand_notice": [BUREAU_NAME, ("当事人名称", data("party_name")), ("决定书文号", _earlier("penalty_decision")),
                       ("送达日期", data("served_on")), ("尚欠金额", data("outstanding")), *PAYMENT, *BUREAU_CONTACT],
     "closure_report": [("当事人名称", data("party_name")), ("立案日期", data("filed_on")),
+                       ("机关设置：签发人", bureau("signatory")),
                        ("执行情况", data("execution_summary")), OFFICERS],
 }
 CONDITIONAL: dict[str, list[tuple[str, Callable[[Issue], bool], Getter]]] = {
