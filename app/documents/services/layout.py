@@ -262,21 +262,27 @@ def _anchor_behind(run: Run, x_emu: int) -> None:
 def add_signature(document: Document, issuer: str, date_line: str, seal_png: bytes | None = None,
                   seal: bool = True) -> None:
     """The issuing body over the date (Chinese numerals), the date four characters in from the right; the seal
-    over the date — the bureau's seal image when it has one, else a marked position (（印章）)."""
-    document.add_paragraph()
+    over the date — the bureau's seal image when it has one, else a marked position (（印章）). The block keeps
+    with the paragraph before it and with what follows, so a signature never stands alone on a page."""
+    if document.paragraphs:
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    document.add_paragraph().paragraph_format.keep_with_next = True
     pad = max(0.0, display_width(date_line) - display_width(issuer)) / 2
     name = document.add_paragraph()
     name.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     name.paragraph_format.right_indent = Pt(BODY_SIZE * (4 + pad))
+    name.paragraph_format.keep_with_next = True
     set_fonts(name.add_run(issuer), BODY_FONT, BODY_SIZE)
     if seal and not seal_png:
         mark = document.add_paragraph()
         mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        mark.paragraph_format.keep_with_next = True
         mark.paragraph_format.right_indent = Pt(BODY_SIZE * (4 + max(0.0, display_width(date_line) - 4) / 2))
         set_fonts(mark.add_run("（印章）"), BODY_FONT, BODY_SIZE)
     date = document.add_paragraph()
     date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     date.paragraph_format.right_indent = Pt(BODY_SIZE * 4)
+    date.paragraph_format.keep_with_next = True  # with the contact lines that may follow
     if seal and seal_png:
         run = date.add_run()
         run.add_picture(io.BytesIO(seal_png), width=Mm(SEAL_MM))

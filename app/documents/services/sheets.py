@@ -29,7 +29,8 @@ def sign(document: Document, issue: Issue, seal: bool = True) -> None:
 def contact(document: Document, issue: Issue) -> None:
     """The bureau's address, postcode and phone (for the party's reply)."""
     bureau = issue.bureau
-    add_text(document, f"联系地址：{bureau.address}（邮政编码 {bureau.postcode}）", size=14, indent=False)
+    first = add_text(document, f"联系地址：{bureau.address}（邮政编码 {bureau.postcode}）", size=14, indent=False)
+    first.paragraph_format.keep_with_next = True
     add_text(document, f"联系电话：{bureau.phone}", size=14, indent=False)
 
 
