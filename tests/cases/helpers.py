@@ -30,13 +30,16 @@ REVIEW_OK = {**{f"el_{k}": "ok" for k in ("subject", "qualification", "facts", "
              "review_outcome": "agree", "review_opinion": "同意"}
 
 
+BASIS = {"fine": "《中华人民共和国档案法》第四十九条", "sanction": "《中华人民共和国档案法》第四十八条",
+         "no_penalty": "《中华人民共和国行政处罚法》第三十三条第一款"}
+
+
 def report(fine: float, decision_type: str = "fine", beyond: bool = False) -> dict[str, Any]:
     """An investigation report proposing a fine (or another decision)."""
     return {"found_facts": "2027 年 3 月擅自销毁文件材料 200 余件", "evidence_summary": "询问笔录、销毁记录",
             "decision_type": decision_type, "fine_amount": fine, "beyond_discretion": beyond,
             "discretion_reason": "当事人初次违法，积极配合调查",
-            "decision_basis": {"fine": "《中华人民共和国档案法》第四十九条", "sanction": "《中华人民共和国档案法》第四十八条",
-                               "no_penalty": "《中华人民共和国行政处罚法》第三十三条第一款"}[decision_type],
+            "decision_basis": BASIS[decision_type],
             **({"appointing_authority": "示例市某局", "responsible_persons": "李某（办公室主任）"}
                if decision_type == "sanction" else {})}
 
