@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.roles import Role
-from app.clock import local_today
+from app.clock import local_today, to_local
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.workflow.models import Task
@@ -56,10 +56,12 @@ def test_due_dates_count_from_the_scheduled_inspection_date():
     case_id = ri.start_inspection()
     planned = ri.case_values(case_id)["planned_date"]
     [plan] = ri.ready(case_id)
-    assert plan.due_at.date() == date.fromisoformat(planned) - timedelta(days=3)  # not "now + 10 working days"
+    due = to_local(plan.due_at)
+    assert due.date() == date.fromisoformat(planned) - timedelta(days=3)  # not "now + 10 working days"
+    assert due.strftime("%H:%M") == "23:59"  # the end of the bureau's day
     ri.plan(case_id)
     [onsite] = ri.ready(case_id)
-    assert onsite.due_at.date().isoformat() == planned
+    assert to_local(onsite.due_at).date().isoformat() == planned
 
 
 def test_legal_review_cannot_agree_over_a_failed_element_without_a_reason():

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
-from app.clock import to_local, utcnow
+from app.clock import to_local, to_utc, utcnow
 from app.directories.models import InspectionObject
 from app.directories.services.results import record_outcome
 from app.documents.services.documents import case_documents, generate
@@ -71,8 +71,8 @@ def _due(task: Any, workflow: BpmnWorkflow) -> datetime | None:
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         return value
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.max.time().replace(microsecond=0))
+    if isinstance(value, date):  # the end of that day in the bureau's timezone, stored as UTC
+        return to_utc(datetime.combine(value, datetime.max.time().replace(microsecond=0)))
     return None
 
 
