@@ -81,7 +81,8 @@ def task_page(task_id: int) -> Any:
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
-            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            errors = {k: [_(getattr(m, "msgid", m), **getattr(m, "params", {})) for m in v]
+                      for k, v in exc.errors.items()}
             flash(translate(exc), "danger")
             submitted, status = _raw_values(schema), 400
         except (Conflict, PermissionDenied) as exc:

@@ -114,3 +114,15 @@ def test_left_at_address_service_needs_a_witness_and_the_refusal():
     do(case_id, "decide", Role.LEADER, {"decision_approved": True, "decision_date": "2027-05-20"})
     errors = _errors(lambda: do(case_id, "serve", Role.LEGAL, {**SERVE, "service_method": "left"}))
     assert {"service_witness", "refusal_reason"} <= set(errors)
+
+
+def test_field_messages_with_limits_are_translated(as_role):
+    case_id = ri.start_inspection()
+    task_id = ri.ready(case_id)[0].id
+    db.session.commit()
+    client = as_role(Role.INSPECTOR)
+    client.post("/lang/en")
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    page = client.post(f"/tasks/{task_id}", data={"f.key_areas": "storage", "f.notice_date": yesterday})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and f"cannot be before today ({local_today().isoformat()})" in text

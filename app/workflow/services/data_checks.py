@@ -15,6 +15,18 @@ from app.errors import N_, ValidationFailed
 from app.workflow.services.choices import certified_officers
 
 Errors = dict[str, list[str]]
+
+
+class Message(str):
+    """A field message with parameters: reads as the Chinese text; the web layer translates `msgid` % `params`."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Message:
+        message = super().__new__(cls, msgid % params if params else msgid)
+        message.msgid, message.params = msgid, params
+        return message
 PLAN_HORIZON_DAYS = 366
 HEARING_NOTICE_DAYS = 7
 PAYMENT_DAYS = 15
@@ -31,15 +43,15 @@ def _date(value: Any) -> date | None:
 def _plan(data: dict[str, Any], _context: dict[str, Any], errors: Errors) -> None:
     day, today = _date(data.get("notice_date")), local_today()
     if day and day < today:
-        errors["notice_date"] = [N_("检查日期不能早于今天（%(limit)s）。") % {"limit": today.isoformat()}]
+        errors["notice_date"] = [Message(N_("检查日期不能早于今天（%(limit)s）。"), limit=today.isoformat())]
     elif day and day > today + timedelta(days=PLAN_HORIZON_DAYS):
         limit = (today + timedelta(days=PLAN_HORIZON_DAYS)).isoformat()
-        errors["notice_date"] = [N_("检查日期不能晚于 %(limit)s。") % {"limit": limit}]
+        errors["notice_date"] = [Message(N_("检查日期不能晚于 %(limit)s。"), limit=limit)]
 
 
 def _times(data: dict[str, Any], start: str, end: str, errors: Errors) -> None:
     if data.get(start) and data.get(end) and str(data[end]) <= str(data[start]):
-        errors[end] = [N_("结束时间应晚于开始时间（%(start)s）。") % {"start": data[start]}]
+        errors[end] = [Message(N_("结束时间应晚于开始时间（%(start)s）。"), start=data[start])]
 
 
 def _onsite(data: dict[str, Any], _context: dict[str, Any], errors: Errors) -> None:
@@ -76,7 +88,7 @@ def _hearing_notice(data: dict[str, Any], context: dict[str, Any], errors: Error
     earliest = local_today() + timedelta(days=HEARING_NOTICE_DAYS)
     if day and day < earliest:
         message = N_("听证日期不能早于 %(limit)s（须在通知之日 7 日以后）。")
-        errors["hearing_date"] = [message % {"limit": earliest.isoformat()}]
+        errors["hearing_date"] = [Message(message, limit=earliest.isoformat())]
     investigators = {o.get("name") for o in context.get("investigators") or []}
     if data.get("hearing_host") in investigators:
         errors["hearing_host"] = [N_("听证主持人不能由本案调查人员担任。")]
@@ -90,7 +102,7 @@ def _payment(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> N
     """Not before service, not in the future, not more than what is owed (fine + late penalty − paid)."""
     paid_on, served_on = _date(data.get("paid_on")), _date(context.get("served_on"))
     if paid_on and served_on and paid_on < served_on:
-        errors["paid_on"] = [N_("缴纳日期不能早于决定书送达日期（%(limit)s）。") % {"limit": served_on.isoformat()}]
+        errors["paid_on"] = [Message(N_("缴纳日期不能早于决定书送达日期（%(limit)s）。"), limit=served_on.isoformat())]
         return
     fine = float(context.get("fine_amount") or 0)
     if not (paid_on and served_on):
@@ -99,13 +111,13 @@ def _payment(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> N
     owed = round(fine + min(fine, round(fine * LATE_RATE * late_days, 2)) - float(context.get("total_paid") or 0), 2)
     if float(data.get("amount_paid") or 0) > owed:
         message = N_("缴纳金额超过应缴金额（罚款及加处罚款尚欠 ¥%(owed)s）。")
-        errors["amount_paid"] = [message % {"owed": f"{owed:,.2f}"}]
+        errors["amount_paid"] = [Message(message, owed=f"{owed:,.2f}")]
 
 
 def _serve(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> None:
     served, decided = _date(data.get("served_on")), _date(context.get("decision_date"))
     if served and decided and served < decided:
-        errors["served_on"] = [N_("送达日期不能早于决定日期（%(limit)s）。") % {"limit": decided.isoformat()}]
+        errors["served_on"] = [Message(N_("送达日期不能早于决定日期（%(limit)s）。"), limit=decided.isoformat())]
 
 
 CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], Errors], None]] = {
