@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PG_DEFAULT_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup system-packages venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean
+.PHONY: run test setup system-packages venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean document-previews
 
 run: setup db seed
 	@$(BIN)/flask demo accounts
@@ -50,6 +50,10 @@ db:
 
 seed:
 	$(BIN)/flask demo seed
+
+# One PNG per document type (first page, 72 dpi, grey) in docs/documents/, from the rendering test's PDFs.
+document-previews: system-packages
+	DOCUMENT_PREVIEWS=docs/documents $(BIN)/pytest -q -p no:cacheprovider tests/documents/test_rendered.py
 
 lint:
 	$(BIN)/lint-imports

@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.casefile import web as casefile_web
     from app.demo import cli as demo_cli
     from app.directories import web as directories_web
+    from app.documents import admin_web as bureau_web
     from app.documents import web as documents_web
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
@@ -92,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(versions_web.bp)
     app.register_blueprint(editor_web.bp)
+    app.register_blueprint(bureau_web.bp)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)

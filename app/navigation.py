@@ -30,6 +30,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("audit.events", _l("审计日志"), "bi-journal-check"),
     NavItem("admin.users", _l("用户管理"), "bi-people"),
     NavItem("calendar.overrides", _l("节假日"), "bi-calendar-week"),
+    NavItem("bureau.settings", _l("机关设置"), "bi-building"),
 )
 
 

@@ -75,6 +75,8 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "importing.upload": ({Role.LEGAL}, "GET", "/processes/import"),
     "drafts.discard": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/discard"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
+    "bureau.settings": ({A}, "GET", "/admin/bureau/"),
+    "bureau.seal": ({A}, "GET", "/admin/bureau/seal.png"),  # 404 without a seal, 403 for others
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),
     "directories.list_records": (ALL, "GET", "/directories/objects/"),
@@ -142,7 +144,10 @@ def _sample_document_id():
     from app.extensions import db
 
     case = _sample_case()
-    document = generate(user_for(Role.LEGAL), "case_transfer", {"object_name": "样本单位"}, case_id=case.id)
+    document = generate(user_for(Role.LEGAL), "case_transfer",
+                        {"object_name": "样本单位", "transfer_facts": "样本事实", "transfer_basis": "样本条款",
+                         "officers": [{"code": "示档执2026001", "name": "执法人员01（演示）"},
+                                      {"code": "示档执2026002", "name": "执法人员02（演示）"}]}, case_id=case.id)
     db.session.commit()
     return document.id
 

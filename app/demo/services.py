@@ -12,6 +12,7 @@ from app.auth import services as auth_services
 from app.auth.roles import Role
 from app.demo.directories import seed_directories, seed_last_years_draw
 from app.demo.history import DEMO_DECISION_SUBJECT, seed_closed_inspection, seed_closed_penalty_case
+from app.documents.services.bureau import seed_bureau
 from app.extensions import db
 from app.workflow.models import Case
 from app.workflow.services import cases, definitions
@@ -21,6 +22,13 @@ DEMO_CASE_SUBJECT = "示例：某区档案馆未按规定保管档案立案审�
 DEMO_PENALTY_CASE_SUBJECT = "示例：某档案服务公司涉嫌擅自销毁档案案（演示数据）"
 
 DEMO_BUREAU = "示例市档案局（演示数据）"
+# Fictitious: what the demo bureau prints on its documents (the names come from AGENCY_NAME / AGENCY_SHORT_NAME).
+DEMO_BUREAU_SETTINGS = {
+    "address": "示例市人民路 1 号", "postcode": "999001", "phone": "0999-12345678",
+    "reconsideration_body": "示例市人民政府", "court": "示例市示例区人民法院",
+    "bank_name": "中国工商银行示例市分行营业部", "account_name": "示例市财政局非税收入汇缴结算户",
+    "account_no": "9999 0000 1111 2222 333", "signatory": "孙局长（演示）",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ def seed_demo(attachments_dir: Path | None = None) -> list[str]:
                                   legal_qualified=account.legal_qualified)
         created.append(account.username)
     definitions.load_folder(None, ROOT / "processes", ROOT / "forms")
+    seed_bureau(DEMO_BUREAU_SETTINGS)
     if seed_directories(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.legal"),
                         auth_services.find_user("demo.inspector"), auth_services.find_user("demo.expert")):
         created.append("directories")

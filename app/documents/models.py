@@ -48,3 +48,29 @@ class Document(db.Model):
 
     __table_args__ = (UniqueConstraint("doc_type", "year", "seq", "version", "trial",
                                        name="uq_document_number_version"),)
+
+
+class BureauSettings(db.Model):
+    """The issuing bureau as its documents print it: one row today (id 1); one row per bureau once bureaus
+    form a tree. Read only through `documents.services.bureau.get_bureau`."""
+
+    __tablename__ = "bureau_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    postcode: Mapped[str] = mapped_column(String(6), default="")
+    reconsideration_body: Mapped[str] = mapped_column(String(200), default="")
+    court: Mapped[str] = mapped_column(String(200), default="")
+    bank_name: Mapped[str] = mapped_column(String(100), default="")
+    account_name: Mapped[str] = mapped_column(String(100), default="")
+    account_no: Mapped[str] = mapped_column(String(40), default="")
+    signatory: Mapped[str] = mapped_column(String(50), default="")
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    seal_sha256: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    updated_by: Mapped[User | None] = relationship()

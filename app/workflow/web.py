@@ -65,7 +65,7 @@ def task_page(task_id: int) -> Any:
     task = _task_or_404(task_id)
     if not may_view_case(current_user, task.case):
         abort(403)
-    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
+    schema = cases.form_schema(task)
     can_act = task.state == "ready" and cases.may_act(current_user, task)
     errors: dict[str, list[str]] = {}
     submitted: dict[str, Any] | None = None
@@ -86,7 +86,8 @@ def task_page(task_id: int) -> Any:
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
-            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            errors = {k: [_(getattr(m, "msgid", m), **getattr(m, "params", {})) for m in v]
+                      for k, v in exc.errors.items()}
             flash(translate(exc), "danger")
             submitted, status = _raw_values(schema), 400
         except (Conflict, PermissionDenied) as exc:

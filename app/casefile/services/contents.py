@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.clock import to_local
 from app.documents.models import Document
-from app.documents.services.documents import AGENCY
+from app.documents.services.bureau import get_bureau
 from app.documents.services.numbers import DOC_TYPES
 from app.extensions import db
 from app.workflow.models import Attachment, Case, Task
@@ -72,7 +72,7 @@ def plan(case: Case) -> Volume:
         select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))]
     filing = next((d for d in documents if d.doc_type == "filing_approval"), None)
     data = case_data(case)
-    return Volume(case=case, agency=AGENCY.name, number=filing.number if filing else f"#{case.id}",
+    return Volume(case=case, agency=get_bureau().full_name, number=filing.number if filing else f"#{case.id}",
                   party=case.party or str(data.get("party_name") or data.get("object_name") or "—"),
                   cause=case.subject, started=to_local(case.created_at).date(),
                   finished=to_local(case.completed_at).date() if case.completed_at else None,

@@ -91,10 +91,15 @@ def record_docx(draw: Draw, agency: str) -> bytes:
 
 
 def schedule_docx(draw: Draw) -> bytes:
-    """检查日程和人员安排表 (landscape)."""
+    """检查日程和人员安排表 (landscape): one row per team in at most two lines, ten teams to a page."""
     document = official_document(landscape=True)
     add_title(document, f"{draw.year}年度随机抽查检查日程和人员安排表")
-    add_table(document, SCHEDULE_HEADERS, schedule_rows(draw))
+    objects, officers, _tiers, experts = _names(draw)
+    rows = [[str(index), objects[row["object"]], row["object"], row["date"],
+             "、".join(f"{officers[c]} {c}" for c in row["officers"]), "、".join(experts[c] for c in row["experts"])]
+            for index, row in enumerate(draw.schedule or [], start=1)]
+    headers = ["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员及执法证号", "专家"]
+    add_table(document, headers, rows, size=9, landscape=True)
     return to_bytes(document)
 
 

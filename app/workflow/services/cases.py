@@ -19,13 +19,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
-from app.clock import to_local, utcnow
+from app.clock import to_local, to_utc, utcnow
+from app.directories.models import InspectionObject
 from app.directories.services.results import record_outcome
 from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import legal_review, runtime
+from app.workflow.services import data_checks, legal_review, runtime
+from app.workflow.services.choices import with_choices
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
 from app.workflow.services.forms import validate_data
@@ -69,8 +71,8 @@ def _due(task: Any, workflow: BpmnWorkflow) -> datetime | None:
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         return value
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.max.time().replace(microsecond=0))
+    if isinstance(value, date):  # the end of that day in the bureau's timezone, stored as UTC
+        return to_utc(datetime.combine(value, datetime.max.time().replace(microsecond=0)))
     return None
 
 
@@ -223,13 +225,14 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     if not case.trial:
         legal_review.check_reviewer(actor, row)
     definition = case.definition
-    schema = definition.forms.get(row.form_key or "")
-    if schema is not None:
-        validate_data(schema, data)
     workflow = load_workflow(case)
     task = workflow.get_task_from_id(UUID(row.spiff_task_id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(N_("此任务当前不可办理。"))
+    schema = definition.forms.get(row.form_key or "")
+    if schema is not None:
+        validate_data(with_choices(schema, task.data), data)
+        data_checks.check(row.form_key, data, dict(task.data))
 
     def run_user_task() -> None:
         task.data.update(data)
@@ -268,10 +271,17 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
                        str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
 
 
+def _object_address(data: dict[str, Any]) -> str:
+    object_id = str(data.get("object_id", ""))
+    unit = db.session.get(InspectionObject, int(object_id)) if object_id.isdigit() else None
+    return unit.address if unit is not None else ""
+
+
 def transfer_data(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """What a case opened from an inspection transfer carries: the unit, the facts, the evidence and the records."""
     evidence = [*(data.get("evidence") or []), *(data.get("av_records") or [])]
     return {"party_name": data.get("object_name", ""), "party_type": "unit", "source": "inspection",
+            "party_credit_code": data.get("object_code", ""), "party_address": _object_address(data),
             "facts": data.get("transfer_facts", ""), "legal_basis": data.get("transfer_basis", ""),
             "clue_files": evidence, "inspection_case_id": case.id, "object_id": data.get("object_id"),
             "inspection_documents": [{"number": d.number, "type": d.doc_type, "id": d.id}
@@ -283,6 +293,12 @@ def task_data(task: Task) -> dict[str, Any]:
     workflow = load_workflow(task.case)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     return dict(spiff_task.data) if spiff_task is not None else dict(workflow.data)
+
+
+def form_schema(task: Task) -> dict[str, Any]:
+    """The task's form with its directory and team choices filled in (what the page renders and checks)."""
+    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
+    return with_choices(schema, task_data(task)) if task.state == "ready" else schema
 
 
 def case_data(case: Case) -> dict[str, Any]:
