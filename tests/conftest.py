@@ -22,6 +22,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.auth.models import User
 from app.auth.roles import Role
+from app.clock import utcnow
 from app.demo.services import DEMO_ACCOUNTS, seed_demo
 from app.extensions import db
 
@@ -31,6 +32,19 @@ TEST_PASSWORD = "test-password-2026"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that commit for real (the PostgreSQL concurrency tests) run last, after every rolled-back test."""
     items.sort(key=lambda item: item.get_closest_marker("postgres_only") is not None)
+
+
+def declare_calendar_year(year: int) -> None:
+    """Make the calendar know `year` (the chinese-calendar package stops at its last published year): the
+    administrator's overrides for its National Day week, as a bureau enters a newly published schedule."""
+    from datetime import date, timedelta
+
+    from app.calendar.models import CalendarOverride
+
+    for offset in range(7):
+        db.session.add(CalendarOverride(day=date(year, 10, 1) + timedelta(days=offset), is_workday=False,
+                                        note="国庆节（测试数据）"))
+    db.session.flush()
 
 
 def _scratch_postgres(url: str) -> tuple[str, str]:
@@ -75,6 +89,7 @@ def app(database_url: str) -> Iterator[Flask]:
     with application.app_context():
         upgrade()
         seed_demo()
+        declare_calendar_year(utcnow().year + 1)
         db.session.commit()
         db.session.remove()
     yield application

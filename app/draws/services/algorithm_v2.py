@@ -32,9 +32,8 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
         raise DrawImpossible(N_("没有符合条件的检查对象，无法抽取。"))
     if len(pools["tiers"]) < 2:
         raise DrawImpossible(N_("每个检查组至少需要两名执法人员：请至少选择两个职务层次。"))
-    names = {o["code"]: o["name"] for o in objects}
-    names.update({p["code"]: p.get("name", p["code"]) for t in pools["tiers"] for p in t["officers"]})
-    names.update({e["code"]: e.get("name", e["code"]) for e in pools["experts"]})
+    names = {o["code"]: o["name"] for o in objects}  # published names only: experts are named by their code
+    names.update({p["code"]: p["name"] for t in pools["tiers"] for p in t["officers"]})
     n = selection_size(params["ratio"], len(objects))
     selected = Stream(seed, "objects").sample(objects, n)
     codes = [o["code"] for o in selected]
