@@ -118,6 +118,33 @@ def db_session(app: Flask) -> Iterator[Any]:
         connection.close()
 
 
+@pytest.fixture(autouse=True)
+def verify_new_draws_standalone(request: pytest.FixtureRequest, db_session: Any) -> Iterator[None]:
+    """Every draw a test performs (or fails) is checked by the stand-alone verifier tools/verify_draw.py in a
+    fresh, isolated interpreter, from its downloadable verification package, before the test's rollback."""
+    from sqlalchemy import func, select
+
+    from app.draws.models import Draw
+    from app.draws.services import package
+
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("edited_draws"):
+        yield
+        return
+    app = request.getfixturevalue("app")
+    first = db.session.scalar(select(func.max(Draw.id))) or 0
+    yield
+    try:
+        new = list(db.session.scalars(select(Draw).where(Draw.id > first).order_by(Draw.id)))
+    except Exception:  # noqa: BLE001 — a test that left its session broken made no draw to check
+        return
+    packages = [package.build(d, app.config["AGENCY_NAME"]) for d in new if package.has_package(d)]
+    if packages:
+        from tests.draws.standalone import run_verifier
+
+        done = run_verifier(packages)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client (no one signed in)."""

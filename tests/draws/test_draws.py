@@ -71,6 +71,7 @@ def test_perform_records_everything_and_verifies():
         draws.perform(user_for(Role.DISCIPLINE), draw, "999999")
 
 
+@pytest.mark.edited_draws
 @pytest.mark.parametrize(("edit", "named"), [
     (lambda d: {**d.result, "selected": list(reversed(d.result["selected"]))}, "stage (a)"),
     (lambda d: {**d.result, "tiers": [{**d.result["tiers"][0], "assignment": {
@@ -87,6 +88,7 @@ def test_edited_results_are_caught_and_named(edit, named):
     assert not report.ok and named in report.difference
 
 
+@pytest.mark.edited_draws
 def test_edited_entropy_or_pool_is_caught():
     draw = _drawn()
     db.session.execute(update(Draw).where(Draw.id == draw.id).values(witness_entropy="111111"))
@@ -100,6 +102,7 @@ def test_edited_entropy_or_pool_is_caught():
     assert "pool changed: objects" in verify(db.session.get(Draw, draw.id)).difference
 
 
+@pytest.mark.edited_draws
 def test_consistent_forgery_is_caught_by_the_audit_chain_copy():
     draw = _drawn()
     db.session.execute(update(Draw).where(Draw.id == draw.id).values(organiser_id=user_for(Role.ADMIN).id))
