@@ -286,21 +286,46 @@ def run_v2(pools, params, seed):
 def schedule_v2(result, workdays):
     if not workdays:
         raise Impossible("no working days")
-    teams, booked, rows = result["teams"], {}, []
-    for i, team in enumerate(teams):
-        members = team["officers"] + team["experts"]
-        start = i * len(workdays) // len(teams)
-        for step in range(len(workdays)):
-            day = (start + step) % len(workdays)
-            if all(day not in booked.get(m, ()) for m in members):
-                break
-        else:
-            raise Impossible(f"no free working day for {team['object']}")
-        for m in members:
-            booked.setdefault(m, set()).add(day)
-        rows.append({"object": team["object"], "date": workdays[day], "officers": team["officers"],
-                     "experts": team["experts"]})
-    return rows
+    teams, size, booked, days = result["teams"], len(workdays), {}, []
+
+    def members(index):
+        return teams[index]["officers"] + teams[index]["experts"]
+
+    def free(index, day, ignore=-1):
+        return all(booked.get(m, {}).get(day, ignore) == ignore for m in members(index))
+
+    def book(index, day):
+        for m in members(index):
+            booked.setdefault(m, {})[day] = index
+
+    def repair(index, scan):
+        for day in scan:
+            blockers = {booked[m][day] for m in members(index) if day in booked.get(m, {})}
+            if len(blockers) != 1:
+                continue
+            other = blockers.pop()
+            for step in range(1, size):
+                target = (days[other] + step) % size
+                if target != day and free(other, target, ignore=other):
+                    for m in members(other):
+                        del booked[m][days[other]]
+                    days[other] = target
+                    book(other, target)
+                    return day
+        return None
+
+    for i in range(len(teams)):
+        start = i * size // len(teams)
+        scan = [(start + step) % size for step in range(size)]
+        day = next((d for d in scan if free(i, d)), None)
+        if day is None:
+            day = repair(i, scan)
+        if day is None:
+            raise Impossible(f"no free working day for {teams[i]['object']}")
+        book(i, day)
+        days.append(day)
+    return [{"object": t["object"], "date": workdays[days[i]], "officers": t["officers"], "experts": t["experts"]}
+            for i, t in enumerate(teams)]
 
 
 # §4 pool hashes, §9 record hash -------------------------------------------------------------------------------

@@ -86,25 +86,55 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
 def schedule(result: dict[str, Any], workdays: list[str], names: dict[str, str] | None = None
              ) -> list[dict[str, Any]]:
     """Dates for the teams in draw order: team i aims at working day i·D // n and takes the first day from there
-    (wrapping round) on which none of its members is booked yet."""
+    (wrapping round) on which none of its members is booked. When there is none, the first day (same scan) on
+    which exactly one earlier team blocks it is freed by moving that team to its own first free day after it."""
     names = names or {}
     teams = result["teams"]
     if not workdays:
         raise DrawImpossible(N_("计划检查期间没有工作日。"))
-    booked: dict[str, set[int]] = {}
-    rows = []
-    for i, team in enumerate(teams):
-        members = team["officers"] + team["experts"]
-        start = i * len(workdays) // len(teams)
-        for step in range(len(workdays)):
-            day = (start + step) % len(workdays)
-            if all(day not in booked.get(m, ()) for m in members):
-                break
-        else:
+    size = len(workdays)
+    booked: dict[str, dict[int, int]] = {}  # person → day → team index
+    days: list[int] = []
+
+    def members(index: int) -> list[str]:
+        return teams[index]["officers"] + teams[index]["experts"]
+
+    def free(index: int, day: int, ignore: int = -1) -> bool:
+        return all(booked.get(m, {}).get(day, ignore) == ignore for m in members(index))
+
+    def book(index: int, day: int) -> None:
+        for m in members(index):
+            booked.setdefault(m, {})[day] = index
+
+    for i in range(len(teams)):
+        start = i * size // len(teams)
+        scan = [(start + step) % size for step in range(size)]
+        day = next((d for d in scan if free(i, d)), None)
+        if day is None:
+            day = _repair(i, scan, size, members, free, booked, days, book)
+        if day is None:
             raise DrawImpossible(N_("计划检查期间的工作日不足：无法为 %(object)s 安排一个检查组成员都空闲的日期。"),
-                                 object=names.get(team["object"], team["object"]))
-        for m in members:
-            booked.setdefault(m, set()).add(day)
-        rows.append({"object": team["object"], "date": workdays[day], "officers": team["officers"],
-                     "experts": team["experts"]})
-    return rows
+                                 object=names.get(teams[i]["object"], teams[i]["object"]))
+        book(i, day)
+        days.append(day)
+    return [{"object": team["object"], "date": workdays[days[i]], "officers": team["officers"],
+             "experts": team["experts"]} for i, team in enumerate(teams)]
+
+
+def _repair(i: int, scan: list[int], size: int, members: Any, free: Any, booked: dict[str, dict[int, int]],
+            days: list[int], book: Any) -> int | None:
+    """Free a day for team i by moving the single earlier team that blocks it (see schedule)."""
+    for day in scan:
+        blockers = {booked[m][day] for m in members(i) if day in booked.get(m, {})}
+        if len(blockers) != 1:
+            continue
+        other = blockers.pop()
+        for step in range(1, size):
+            target = (days[other] + step) % size
+            if target != day and free(other, target, ignore=other):
+                for m in members(other):
+                    del booked[m][days[other]]
+                days[other] = target
+                book(other, target)
+                return day
+    return None
