@@ -74,6 +74,12 @@ def record_docx(draw: Draw, agency: str) -> bytes:
     add_heading(document, "四、随机数")
     add_text(document, f"服务器承诺值（抽取前公布）：{draw.nonce_hash}；揭示值：{draw.nonce}；纪检员见证随机数："
                        f"{draw.witness_entropy}；种子：{draw.seed}；算法版本：{draw.algorithm_version}。", size=12)
+    for attempt in draw.attempts or []:
+        decision = attempt.get("decision")
+        add_text(document, f"失败的抽取尝试第 {attempt['number']} 次（{attempt['at'].replace('T', ' ')}）：见证随机数 "
+                           f"{attempt['entropy']}；揭示值 {attempt['nonce']}；种子 {attempt['seed']}；原因："
+                           f"{attempt['failure']}" + (f"局领导同意重新抽取，理由：{decision['reason']}" if decision
+                                                     else ""), size=12)
     objects, officers, tiers, experts = _names(draw)
     result = draw.result or {}
     add_heading(document, "五、抽取过程")

@@ -97,7 +97,7 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
         missing = [y for y in range(start.year, end.year + 1) if y not in known_years]
         if missing:
             errors["period"] = [FieldMessage(N_("计划检查期间涉及 %(years)s 年，系统日历还没有这一年的法定节假日和调休安排，"
-                                   "无法排除节假日：请系统管理员先在“节假日调整”中录入该年安排，再准备抽取。"), years="、".join(str(y) for y in missing))]
+                                   "无法排除节假日：请系统管理员先在“节假日”页面录入该年安排，再准备抽取。"), years="、".join(str(y) for y in missing))]
     if "year" in params and "year" not in errors and scope in SCOPES:
         holder = db.session.scalar(select(Draw).where(Draw.slot == slot_of(params["year"], scope)))
         if holder is not None:
