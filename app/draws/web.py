@@ -128,8 +128,8 @@ def perform(draw_id: int) -> Any:
     """The discipline inspector's entropy; the draw runs at once."""
     return _act(draw_id, lambda d: draws.perform(current_user, d, request.form.get("entropy", "")),
                 lambda d: _("抽取完成。") if d.status == "drawn" else
-                _("抽取未能完成：%(reason)s 本次尝试（随机数、种子和原因）已记入抽取记录和审计日志，须由局领导决定取消或"
-                  "重新抽取。", reason=d.attempts[-1]["failure"]))
+                _("抽取未能完成：%(reason)s 本次尝试（随机数、种子和原因）已记入抽取记录和审计日志，"
+                  "须由局领导决定取消或重新抽取。", reason=d.attempts[-1]["failure"]))
 
 
 def _process_id() -> str:

@@ -18,9 +18,6 @@ from app.errors import N_, ValidationFailed
 from app.extensions import db
 
 SCOPES = {"annual": N_("年度“双随机”抽查"), "special": N_("专项抽查")}
-STATUS_LABELS = {"prepared": N_("已准备，待抽取"), "failed": N_("抽取失败，待局领导决定"), "drawn": N_("已抽取，待确认"),
-                 "confirmed": N_("已确认"), "redraw_requested": N_("申请重新抽取"),
-                 "superseded": N_("已作废（重新抽取）"), "cancelled": N_("已取消")}
 INTEGERS = (("rest_years", 0, 5, 1), ("experts_per_team", 1, 5, 1), ("experts_to_draw", 0, 10000, 0))
 INTEGER_MESSAGES = {"rest_years": N_("间隔期须为 0–5 之间的整数（年）。"),
                     "experts_per_team": N_("每组专家人数须为 1–5 之间的整数：检查组按方案须有专家参加。"),
@@ -96,13 +93,17 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
         known_years = covered_years()
         missing = [y for y in range(start.year, end.year + 1) if y not in known_years]
         if missing:
-            errors["period"] = [FieldMessage(N_("计划检查期间涉及 %(years)s 年，系统日历还没有这一年的法定节假日和调休安排，"
-                                   "无法排除节假日：请系统管理员先在“节假日”页面录入该年安排，再准备抽取。"), years="、".join(str(y) for y in missing))]
+            errors["period"] = [FieldMessage(
+                N_("计划检查期间涉及 %(years)s 年，系统日历还没有这一年的法定节假日和调休安排，"
+                   "无法排除节假日：请系统管理员先在“节假日”页面录入该年安排，再准备抽取。"),
+                years="、".join(str(y) for y in missing))]
     if "year" in params and "year" not in errors and scope in SCOPES:
         holder = db.session.scalar(select(Draw).where(Draw.slot == slot_of(params["year"], scope)))
         if holder is not None:
-            errors["year"] = [FieldMessage(N_("%(year)s 年度的%(scope)s已有抽取记录（第 %(id)s 号）。同一年度同一类别只能有一次抽取；"
-                                 "如需重新抽取，请在原记录上申请重新抽取并经局领导批准，或先取消尚未抽取的记录。"), year=params["year"], scope=SCOPES[scope], id=holder.id)]
+            errors["year"] = [FieldMessage(
+                N_("%(year)s 年度的%(scope)s已有抽取记录（第 %(id)s 号）。同一年度同一类别只能有一次抽取；"
+                   "如需重新抽取，请在原记录上申请重新抽取并经局领导批准，或先取消尚未抽取的记录。"),
+                year=params["year"], scope=SCOPES[scope], id=holder.id)]
     if errors:
         raise ValidationFailed(errors)
     return params
@@ -118,23 +119,27 @@ def check_pools(params: dict[str, Any], pools: dict[str, Any]) -> dict[str, Any]
     n = selection_size(params["ratio"], len(pools["objects"]))
     for tier in pools["tiers"]:
         if not tier["officers"]:
-            errors.setdefault("tier_ids", []).append(
-                FieldMessage(N_("职务层次“%(tier)s”没有可抽取的执法人员（均已停用或执法证在检查期间到期）。"), tier=tier["name"]))
+            errors.setdefault("tier_ids", []).append(FieldMessage(
+                N_("职务层次“%(tier)s”没有可抽取的执法人员（均已停用或执法证在检查期间到期）。"), tier=tier["name"]))
     per_team, experts = params["experts_per_team"], len(pools["experts"])
     wanted = params["experts_to_draw"] or min(n * per_team, experts)
     if experts < per_team:
-        errors["experts_per_team"] = [FieldMessage(N_("每组需要 %(need)s 名专家，但专家库中只有 %(have)s 名可抽取的专家。"), need=per_team, have=experts)]
+        errors["experts_per_team"] = [FieldMessage(
+            N_("每组需要 %(need)s 名专家，但专家库中只有 %(have)s 名可抽取的专家。"), need=per_team, have=experts)]
     elif wanted > experts:
-        errors["experts_to_draw"] = [FieldMessage(N_("抽取专家人数 %(want)s 超过了专家库中可抽取的 %(have)s 名。"), want=wanted, have=experts)]
+        errors["experts_to_draw"] = [FieldMessage(
+            N_("抽取专家人数 %(want)s 超过了专家库中可抽取的 %(have)s 名。"), want=wanted, have=experts)]
     elif wanted < per_team:
-        errors["experts_to_draw"] = [FieldMessage(N_("抽取专家人数 %(want)s 少于每组需要的 %(need)s 名。"), want=wanted, need=per_team)]
+        errors["experts_to_draw"] = [FieldMessage(
+            N_("抽取专家人数 %(want)s 少于每组需要的 %(need)s 名。"), want=wanted, need=per_team)]
     workdays = len(pools["calendar"]["workdays"])
     loads = [-(-n // len(t["officers"])) for t in pools["tiers"] if t["officers"]]
     if wanted:
         loads.append(-(-n * per_team // wanted))
     if workdays == 0 or (loads and max(loads) > workdays):
-        errors["period"] = [FieldMessage(N_("计划检查期间只有 %(days)s 个工作日，而一名检查人员最多要检查 %(load)s 个对象，"
-                               "每人每天只能参加一次检查：请延长检查期间。"), days=workdays, load=max(loads or [1]))]
+        errors["period"] = [FieldMessage(
+            N_("计划检查期间只有 %(days)s 个工作日，而一名检查人员最多要检查 %(load)s 个对象，"
+               "每人每天只能参加一次检查：请延长检查期间。"), days=workdays, load=max(loads or [1]))]
     if errors:
         raise ValidationFailed(errors)
     return {**params, "experts_to_draw": wanted}
