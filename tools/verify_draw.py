@@ -226,7 +226,7 @@ def assign(objects, people, demand, blocked):
         while parent[path[-1]] is not None:
             path.append(parent[path[-1]])
         path.reverse()
-        for a, b in zip(path, path[1:]):
+        for a, b in zip(path, path[1:], strict=False):
             if a[0] == "o" and b[0] == "p":
                 teams[a[1]].append(b[1])
                 held[b[1]].append(a[1])
