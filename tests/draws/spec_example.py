@@ -23,7 +23,8 @@ def pools() -> dict[str, Any]:
     """Six objects, two tiers (three and two officers), three experts, three blocked pairs, eight working days."""
     objects = [_entry("objects", i, id=i, code=f"12000000MB0{i:07d}", name=f"示例单位{i}") for i in range(1, 7)]
     tiers = [{"id": 1, "name": "正科级", "officers": [
-        _entry("officers", 10 + k, id=10 + k, code=f"ZF1000{k}", name=f"执法人员甲{k}", unit_code="") for k in range(3)]},
+        _entry("officers", 10 + k, id=10 + k, code=f"ZF1000{k}", name=f"执法人员甲{k}", unit_code="")
+        for k in range(3)]},
         {"id": 2, "name": "副科级及以下", "officers": [
             _entry("officers", 20 + k, id=20 + k, code=f"ZF2000{k}", name=f"执法人员乙{k}", unit_code="")
             for k in range(2)]}]
