@@ -223,3 +223,16 @@ def test_verify_checks_the_frozen_calendar():
     db.session.execute(update(Draw).where(Draw.id == draw.id).values(pools=pools))
     db.session.expire_all()
     assert "calendar" in verify(db.session.get(Draw, draw.id)).difference
+
+
+def test_a_concurrent_prepare_that_passed_the_check_is_refused_cleanly():
+    """Two prepares racing past the form check: the unique slot turns the second into a field error."""
+    from app.draws.services.params import parse
+
+    params = parse(_params())  # checked while the year was still free
+    first = draws.prepare(user_for(Role.SUPERVISION), _params())
+    before = _count()
+    with pytest.raises(ValidationFailed) as caught:
+        draws._prepare(user_for(Role.SUPERVISION), user_for(Role.SUPERVISION), params)
+    assert "刚刚已有人准备" in caught.value.errors["year"][0]
+    assert _count() == before and first.slot == f"{YEAR}:annual"

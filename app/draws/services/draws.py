@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record_event
 from app.auth.models import User
@@ -67,8 +68,13 @@ def _prepare(actor: User, organiser: User, params: dict[str, Any], redraw_of: Dr
                 algorithm_version=algorithm_v2.VERSION, period_start=start, period_end=end,
                 organiser_id=organiser.id, redraw_of_id=redraw_of.id if redraw_of else None,
                 slot=params_service.slot_of(params["year"], params.get("scope", "annual")))
-    db.session.add(draw)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another draw took the year's slot meanwhile (a concurrent prepare)
+            db.session.add(draw)
+            db.session.flush()
+    except IntegrityError as exc:
+        taken = N_("同一年度同一类别只能有一次抽取：刚刚已有人准备了这一年度的抽取，请刷新后查看。")
+        raise ValidationFailed({"year": [taken]}) from exc
     record_event("draw.prepared", actor=actor, object_type="draw", object_id=draw.id,
                  details={"params": params, "pool_hashes": hashes, "nonce_hash": draw.nonce_hash,
                           "algorithm": draw.algorithm_version,
