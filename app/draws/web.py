@@ -49,7 +49,7 @@ def _draw(draw_id: int) -> Any:
 @roles(*VIEWERS)
 def index() -> Any:
     """All draws, newest first."""
-    return render_template("draws/index.html", draws=draws.list_draws())
+    return render_template("draws/index.html", draws=draws.list_draws(), scopes=SCOPES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
