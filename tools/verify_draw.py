@@ -316,10 +316,9 @@ def schedule_v2(result, workdays):
 
     for i in range(len(teams)):
         start = i * size // len(teams)
-        scan = [(start + step) % size for step in range(size)]
-        day = next((d for d in scan if free(i, d)), None)
+        day = next((d for d in ((start + step) % size for step in range(size)) if free(i, d)), None)
         if day is None:
-            day = repair(i, scan)
+            day = repair(i, [(start + step) % size for step in range(size)])
         if day is None:
             raise Impossible(f"no free working day for {teams[i]['object']}")
         book(i, day)

@@ -5,6 +5,7 @@ frozen working days with nobody on two inspections the same day. Every byte is i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from app.draws.services.algorithm import DrawImpossible, selection_size
@@ -21,6 +22,13 @@ def _names(codes: list[str], names: dict[str, str]) -> str:
     return shown + (f" 等 {len(codes)} 个" if len(codes) > SHOWN else "")
 
 
+def _published_names(pools: dict[str, Any]) -> dict[str, str]:
+    """Names for failure messages: published names only (experts are named by their code)."""
+    names = {o["code"]: o["name"] for o in pools["objects"]}
+    names.update({p["code"]: p["name"] for t in pools["tiers"] for p in t["officers"]})
+    return names
+
+
 def _blocked(pools: dict[str, Any], kind: str) -> set[tuple[str, str]]:
     return {(person, obj) for k, person, obj in pools["blocked"] if k == kind}
 
@@ -32,8 +40,6 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
         raise DrawImpossible(N_("没有符合条件的检查对象，无法抽取。"))
     if len(pools["tiers"]) < 2:
         raise DrawImpossible(N_("每个检查组至少需要两名执法人员：请至少选择两个职务层次。"))
-    names = {o["code"]: o["name"] for o in objects}  # published names only: experts are named by their code
-    names.update({p["code"]: p["name"] for t in pools["tiers"] for p in t["officers"]})
     n = selection_size(params["ratio"], len(objects))
     selected = Stream(seed, "objects").sample(objects, n)
     codes = [o["code"] for o in selected]
@@ -49,6 +55,7 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
         try:
             done = assign(dealt, order, 1, blocked_officers)
         except Infeasible as exc:
+            names = _published_names(pools)
             raise DrawImpossible(N_("无法避开回避关系（职务层次“%(tier)s”）：检查对象 %(objects)s 共需 %(needed)s 名"
                                     "执法人员，而可以检查它们的 %(people)s 按配额最多只能承担 %(capacity)s 个。"),
                                  tier=tier["name"], objects=_names(exc.objects, names),
@@ -70,6 +77,7 @@ def run(pools: dict[str, Any], params: dict[str, Any], seed: str) -> dict[str, A
     try:
         done = assign(dealt, drawn, per_team, _blocked(pools, "expert"))
     except Infeasible as exc:
+        names = _published_names(pools)
         raise DrawImpossible(N_("无法避开回避关系（专家）：检查对象 %(objects)s 共需 %(needed)s 个专家名额，而可以"
                                 "派往它们的专家 %(people)s 按配额最多只能提供 %(capacity)s 个。"),
                              objects=_names(exc.objects, names), people=_names(exc.people, names) or "（无人）",
@@ -108,10 +116,9 @@ def schedule(result: dict[str, Any], workdays: list[str], names: dict[str, str] 
 
     for i in range(len(teams)):
         start = i * size // len(teams)
-        scan = [(start + step) % size for step in range(size)]
-        day = next((d for d in scan if free(i, d)), None)
+        day = next((d for d in _scan(start, size) if free(i, d)), None)
         if day is None:
-            day = _repair(i, scan, size, members, free, booked, days, book)
+            day = _repair(i, list(_scan(start, size)), size, members, free, booked, days, book)
         if day is None:
             raise DrawImpossible(N_("计划检查期间的工作日不足：无法为 %(object)s 安排一个检查组成员都空闲的日期。"),
                                  object=names.get(teams[i]["object"], teams[i]["object"]))
@@ -119,6 +126,11 @@ def schedule(result: dict[str, Any], workdays: list[str], names: dict[str, str] 
         days.append(day)
     return [{"object": team["object"], "date": workdays[days[i]], "officers": team["officers"],
              "experts": team["experts"]} for i, team in enumerate(teams)]
+
+
+def _scan(start: int, size: int) -> Iterator[int]:
+    """Days start, start + 1, … wrapping round, each once."""
+    return ((start + step) % size for step in range(size))
 
 
 def _repair(i: int, scan: list[int], size: int, members: Any, free: Any, booked: dict[str, dict[int, int]],
