@@ -176,6 +176,16 @@ def test_everything_knowable_before_the_seed_is_checked_at_prepare(extra, field,
     assert _count() == before
 
 
+def test_more_experts_per_team_than_the_pool_is_refused_at_prepare():
+    from app.directories.models import Expert
+
+    keep = db.session.scalar(select(Expert.id).order_by(Expert.id))
+    db.session.execute(update(Expert).where(Expert.id != keep).values(active=False))
+    with pytest.raises(ValidationFailed) as caught:
+        draws.prepare(user_for(Role.SUPERVISION), _params(experts_per_team="2"))
+    assert "专家库中只有 1 名" in caught.value.errors["experts_per_team"][0]
+
+
 def test_the_number_of_experts_is_resolved_and_recorded():
     draw = draws.prepare(user_for(Role.SUPERVISION), _params())
     assert draw.params["experts_to_draw"] == min(len(draw.pools["experts"]), 12)  # 20 % of 60 objects, one each
