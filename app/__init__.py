@@ -90,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(calendar_web.bp)
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
+    app.register_blueprint(draws_web.public_bp)
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(versions_web.bp)
     app.register_blueprint(editor_web.bp)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.auth.models import User
 from app.auth.roles import Role
+from app.clock import utcnow
 from app.demo.services import DEMO_ACCOUNTS, seed_demo
 from app.extensions import db
 
@@ -32,6 +33,19 @@ TEST_PASSWORD = "test-password-2026"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that commit for real (the PostgreSQL concurrency tests) run last, after every rolled-back test."""
     items.sort(key=lambda item: item.get_closest_marker("postgres_only") is not None)
+
+
+def declare_calendar_year(year: int) -> None:
+    """Make the calendar know `year` (the chinese-calendar package stops at its last published year): the
+    administrator's overrides for its National Day week, as a bureau enters a newly published schedule."""
+    from datetime import date, timedelta
+
+    from app.calendar.models import CalendarOverride
+
+    for offset in range(7):
+        db.session.add(CalendarOverride(day=date(year, 10, 1) + timedelta(days=offset), is_workday=False,
+                                        note="国庆节（测试数据）"))
+    db.session.flush()
 
 
 def _scratch_postgres(url: str) -> tuple[str, str]:
@@ -76,6 +90,7 @@ def app(database_url: str) -> Iterator[Flask]:
     with application.app_context():
         upgrade()
         seed_demo(Path(application.instance_path) / "attachments")
+        declare_calendar_year(utcnow().year + 1)
         db.session.commit()
         db.session.remove()
     yield application
@@ -102,6 +117,33 @@ def db_session(app: Flask) -> Iterator[Any]:
         db.session = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def verify_new_draws_standalone(request: pytest.FixtureRequest, db_session: Any) -> Iterator[None]:
+    """Every draw a test performs (or fails) is checked by the stand-alone verifier tools/verify_draw.py in a
+    fresh, isolated interpreter, from its downloadable verification package, before the test's rollback."""
+    from sqlalchemy import func, select
+
+    from app.draws.models import Draw
+    from app.draws.services import package
+
+    if any(request.node.get_closest_marker(m) for m in ("browser", "edited_draws", "postgres_only")):
+        yield  # browsers use their own server; tampering is on purpose; committing tests use real connections
+        return
+    app = request.getfixturevalue("app")
+    first = db.session.scalar(select(func.max(Draw.id))) or 0
+    yield
+    try:
+        new = list(db.session.scalars(select(Draw).where(Draw.id > first).order_by(Draw.id)))
+    except Exception:  # noqa: BLE001 — a test that left its session broken made no draw to check
+        return
+    packages = [package.build(d, app.config["AGENCY_NAME"]) for d in new if package.has_package(d)]
+    if packages:
+        from tests.draws.standalone import run_verifier
+
+        done = run_verifier(packages)
+        assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture

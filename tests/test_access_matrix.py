@@ -97,6 +97,13 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "draws.approve_redraw": ({Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/approve-redraw"),
     "draws.verify_draw": (DRAW_VIEWERS, "POST", lambda: f"/draws/{_sample_draw_id()}/verify"),
     "draws.results_report": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/results-report"),
+    "draws.cancel": ({Role.SUPERVISION, Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/cancel"),
+    "draws.allow_attempt": ({Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/allow-attempt"),
+    "draws.verification_package": (DRAW_VIEWERS, "GET",
+                                   lambda: f"/draws/{_sample_draw_id(performed=True)}/verification.json"),
+    "public_draws.public_index": (PUBLIC, "GET", "/public/draws/"),
+    "public_draws.public_package": (PUBLIC, "GET", lambda: f"/public/draws/{_sample_draw_id(confirmed=True)}"
+                                                           "/verification.json"),
     "documents.download_draw_document": (DRAW_VIEWERS, "GET", lambda: "/documents/draws/1/999999"),
     "draws.record_docx": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/record.docx"),
     "draws.schedule": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/schedule.xlsx"),
@@ -121,20 +128,25 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
 _APP: dict = {}
 
 
-def _sample_draw_id(performed=False):
-    from sqlalchemy import select
+def _sample_draw_id(performed=False, confirmed=False):
+    from sqlalchemy import select, update
 
     from app.clock import utcnow
     from app.directories.models import Tier
+    from app.draws.models import Draw
     from app.draws.services import draws
     from app.extensions import db
 
     year = utcnow().year + 1
+    # one draw per year: earlier samples give the year up (as if cancelled) so each call gets a fresh draw
+    db.session.execute(update(Draw).where(Draw.year == year).values(slot=None, status="cancelled"))
     draw = draws.prepare(user_for(Role.SUPERVISION), {
         "year": year, "ratio": "0.2", "tier_ids": list(db.session.scalars(select(Tier.id))),
         "period_start": f"{year}-03-01", "period_end": f"{year}-10-31"})
-    if performed:
+    if performed or confirmed:
         draws.perform(user_for(Role.DISCIPLINE), draw, "123456")
+    if confirmed:
+        draws.confirm(user_for(Role.SUPERVISION), draw, "not_published")
     db.session.commit()
     return draw.id
 

@@ -37,6 +37,19 @@ def package_covers(day: date) -> bool:
     return True
 
 
+def covered_years() -> set[int]:
+    """Years whose holidays are known: those of the chinese-calendar package and those with administrator
+    overrides (an administrator who enters a year's holidays declares that year known)."""
+    years = {day.year for day in chinese_calendar.constants.holidays}
+    years.update(day.year for day in db.session.scalars(select(CalendarOverride.day)))
+    return years
+
+
+def is_covered(day: date) -> bool:
+    """Whether the calendar knows this day's year (otherwise its holidays would be guessed as Monday–Friday)."""
+    return day.year in covered_years()
+
+
 class WorkingDays:
     """Workday questions for one unit of work; overrides are read once per instance."""
 

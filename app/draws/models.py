@@ -15,12 +15,17 @@ from app.extensions import db
 
 
 class Draw(db.Model):
-    """One yearly draw. prepared → drawn → confirmed; a redraw supersedes a drawn one (kept visible)."""
+    """One draw per year and scope. prepared → drawn → confirmed; a failed perform → failed, then a leader
+    cancels or allows another attempt; a redraw supersedes a drawn one (kept visible); prepared draws can be
+    cancelled. `slot` ("year:scope") is unique among the draws that hold their year (NULL once cancelled or
+    superseded), so a second draw for the same year and scope cannot exist beside a live one."""
 
     __tablename__ = "draw"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
+    scope: Mapped[str] = mapped_column(String(20), default="annual", server_default="annual")
+    slot: Mapped[str | None] = mapped_column(String(40), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="prepared")
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     pools: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -48,6 +53,10 @@ class Draw(db.Model):
     redraw_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     redraw_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     redraw_approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # failed performs, each with its decision
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     public_part: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # for the disclosure portal
     public_results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # results marked for publication
 
@@ -56,4 +65,5 @@ class Draw(db.Model):
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
     redraw_approved_by: Mapped[User | None] = relationship(foreign_keys=[redraw_approved_by_id])
     redraw_requested_by: Mapped[User | None] = relationship(foreign_keys=[redraw_requested_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     redraw_of: Mapped[Draw | None] = relationship(remote_side=[id], foreign_keys=[redraw_of_id])

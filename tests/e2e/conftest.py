@@ -36,6 +36,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         seed_demo(Path(app.instance_path) / "attachments")
+        from app.clock import utcnow
+        from tests.conftest import declare_calendar_year
+
+        declare_calendar_year(utcnow().year + 1)
         # An account of its own for the lockout test, so locking it never blocks the other browser tests.
         from app.auth.services import create_user
 
