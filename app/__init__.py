@@ -20,6 +20,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.clock import set_business_timezone
 
     set_business_timezone(app.config["TIMEZONE"])
+    from app.workflow.services import sandbox
+
+    sandbox.configure(app.config["SCRIPT_TIME_LIMIT"], app.config["SCRIPT_MEMORY_MB"])
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Short OLTP queries: the JIT compiler costs more than it saves (measured on the inbox query).
