@@ -125,6 +125,7 @@ def sign_in(client: FlaskClient, user: User) -> FlaskClient:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
         sess["_id"] = identifier
+        sess["_sv"] = user.session_version
     return client
 
 
