@@ -66,6 +66,32 @@ TEST_CONFIG = {
 }
 
 
+APP_ROLE = "archives_app"
+
+
+def _run_as_app_role() -> None:
+    """As in production, the app runs as a role that is neither superuser nor owner (audit: SELECT/INSERT only).
+
+    The migrations ran as the owner; from here every connection switches to the app role (SET ROLE), so each
+    statement of the suite has exactly the app's privileges. Tests that play a DBA step out with RESET ROLE.
+    """
+    from sqlalchemy import event, text
+
+    from app.audit.services import app_role_statements
+
+    for statement in app_role_statements(APP_ROLE, db.engine.url.database or ""):
+        db.session.execute(text(statement))
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _set_role(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APP_ROLE}")
+        dbapi_connection.commit()
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     """The app, its schema built by the real migrations, and one committed user per role."""
@@ -76,6 +102,8 @@ def app(database_url: str) -> Iterator[Flask]:
         upgrade()
         seed_demo()
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            _run_as_app_role()
         db.session.remove()
     yield application
     with application.app_context():
