@@ -86,6 +86,17 @@ def run_due_timers(limit: int = 100) -> int:
     return handled
 
 
+def _anchor_audit_daily() -> None:
+    """Once a day, a signed checkpoint of the audit chain head (when AUDIT_ANCHOR_KEY is set)."""
+    from app.audit.services import anchor_due, write_anchor
+    from app.clock import utcnow
+
+    key, folder = current_app.config.get("AUDIT_ANCHOR_KEY"), current_app.config["AUDIT_ANCHOR_DIR"]
+    if key and anchor_due(folder, utcnow().date()):
+        click.echo(f"audit checkpoint written: {write_anchor(key, folder)}")
+        db.session.rollback()
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="fire what is due now and exit")
 @click.option("--interval", default=30, show_default=True, help="seconds between polls")
@@ -96,6 +107,7 @@ def worker(once: bool, interval: int) -> None:
         handled = run_due_timers()
         if handled:
             click.echo(f"fired timers of {handled} case(s)")
+        _anchor_audit_daily()
         if once:
             return
         time.sleep(interval)
