@@ -246,11 +246,13 @@ def app_role_statements(role: str, database: str, password: str | None = None) -
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
         raise ValueError("role names: lower-case letters, digits and _")
     quoted_db = '"' + database.replace('"', '""') + '"'
-    login = "LOGIN" + (" PASSWORD " + "'" + password.replace("'", "''") + "'" if password else "")
+    if password is not None and ("$" in password or "'" in password):
+        raise ValueError("the password may not contain $ or '")
+    login = "LOGIN" + (f" PASSWORD '{password}'" if password else "")
+    attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS"
+    exists = f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'"  # noqa: S608 - role matched a strict pattern
     return [
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
-        f"CREATE ROLE {role} {login} NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS; "
-        f"END IF; END $$",
+        f"DO $$ BEGIN IF NOT EXISTS ({exists}) THEN CREATE ROLE {role} {login} {attributes}; END IF; END $$",
         f"ALTER ROLE {role} NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS",
         f"GRANT CONNECT ON DATABASE {quoted_db} TO {role}",
         f"GRANT USAGE ON SCHEMA public TO {role}",

@@ -86,6 +86,25 @@ def run_due_timers(limit: int = 100) -> int:
     return handled
 
 
+_last_clean_up = [0.0]
+
+
+def _clean_up(force: bool) -> None:
+    """Hourly: pending uploads never submitted, files no record refers to, import previews never confirmed."""
+    from app.directories.services.importing import remove_stale_previews
+    from app.workflow.services import attachments
+
+    if not force and time.time() - _last_clean_up[0] < 3600:
+        return
+    _last_clean_up[0] = time.time()
+    instance = Path(current_app.instance_path)
+    removed = attachments.remove_stale(instance / "attachments")
+    db.session.commit()
+    removed += remove_stale_previews(instance / "imports")
+    if removed:
+        click.echo(f"removed {removed} stale upload(s)")
+
+
 def _anchor_audit_daily() -> None:
     """Once a day, a signed checkpoint of the audit chain head (when AUDIT_ANCHOR_KEY is set)."""
     from app.audit.services import anchor_due, write_anchor
@@ -108,6 +127,7 @@ def worker(once: bool, interval: int) -> None:
         if handled:
             click.echo(f"fired timers of {handled} case(s)")
         _anchor_audit_daily()
+        _clean_up(force=once)
         if once:
             return
         time.sleep(interval)

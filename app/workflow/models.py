@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -139,3 +140,5 @@ class Attachment(db.Model):
     storage_path: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Chosen in a form not yet submitted: belongs to that task and person until the task is completed.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())

@@ -23,7 +23,7 @@ from app.web_helpers import translate
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, cases, definitions, inbox
 from app.workflow.services.access import may_view_case
-from app.workflow.services.forms import parse_submission
+from app.workflow.services.forms import parse_submission, widget
 
 bp = Blueprint("workflow", __name__)
 STARTERS = (Role.LEGAL, Role.SUPERVISION)
@@ -71,19 +71,27 @@ def task_page(task_id: int) -> Any:
                 flash(translate(cases.completed_message(task)), "warning")
                 return redirect(url_for("workflow.task_page", task_id=task.id))
             abort(403)
+        try:
+            stored = _store_pending(task, schema)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(translate(exc), "danger")
+            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            return _render_task(task, schema, _raw_values(schema, {}), errors, can_act), 400
         add_row = request.form.get("_add_row")
         if add_row:
-            return _render_task(task, schema, _raw_values(schema), {}, can_act, {add_row: 1}), 200
+            return _render_task(task, schema, _raw_values(schema, stored), {}, can_act, {add_row: 1}), 200
         try:
+            queue = {name: list(ids) for name, ids in stored.items()}
             data = parse_submission(schema, request.form, files=request.files,
-                                    store_file=lambda field, upload: _store_upload(task, field, upload))
+                                    store_file=lambda field, _upload: queue[field].pop(0))
             cases.complete_task(current_user, task.id, data)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
             errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
             flash(translate(exc), "danger")
-            submitted, status = _raw_values(schema), 400
+            submitted, status = _raw_values(schema, stored), 400
         except (Conflict, PermissionDenied) as exc:
             db.session.rollback()
             flash(translate(exc), "warning")
@@ -98,7 +106,7 @@ def task_page(task_id: int) -> Any:
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
-            submitted, status = _raw_values(schema), 422
+            submitted, status = _raw_values(schema, stored), 422
         else:
             flash(_("任务“%(name)s”已完成。", name=task.name), "success")
             return redirect(url_for("workflow.my_tasks"))
@@ -106,11 +114,14 @@ def task_page(task_id: int) -> Any:
     return _render_task(task, schema, values, errors, can_act), status
 
 
-def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
-    """What the user typed, to show back with the errors."""
+def _raw_values(schema: dict[str, Any], stored: dict[str, list[int]]) -> dict[str, Any]:
+    """What the user typed and chose, to show back with the errors (files kept as pending uploads)."""
     values: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
-        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+        if widget(schema, name, prop) in ("file", "files"):
+            kept = [int(v) for v in request.form.getlist(f"f.{name}.keep") if v.isdigit() and len(v) < 10]
+            values[name] = kept + stored.get(name, [])
+        elif prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
             rows: dict[int, dict[str, Any]] = {}
             prefix = f"f.{name}."
             for key in request.form:
@@ -135,14 +146,26 @@ def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], erro
     return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,
                            instructions=instructions, form_errors=form_errors,
                            form_title=schema.get("title_en" if locale == "en" else "title") or task.name,
-                           attachment=attachments.get)
+                           attachment=lambda aid: attachments.for_task(aid, task, current_user))
 
 
-def _store_upload(task: Any, field: str, upload: Any) -> int:
-    record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id, field=field,
-                               filename=upload.filename or "file", content_type=upload.mimetype or "",
-                               stream=upload.stream)
-    return record.id
+def _store_pending(task: Any, schema: dict[str, Any]) -> dict[str, list[int]]:
+    """Keep the files chosen in this submission as pending uploads of this task and person (committed now),
+    so an added row or a refused submission does not lose them."""
+    stored: dict[str, list[int]] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if widget(schema, name, prop) not in ("file", "files"):
+            continue
+        for upload in request.files.getlist(f"f.{name}"):
+            if not upload.filename:
+                continue
+            record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id,
+                                       field=name, filename=upload.filename, content_type=upload.mimetype or "",
+                                       stream=upload.stream, pending=True)
+            stored.setdefault(name, []).append(record.id)
+    if stored:
+        db.session.commit()
+    return stored
 
 
 @bp.route("/cases")

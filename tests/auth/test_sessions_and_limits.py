@@ -60,8 +60,8 @@ def test_a_password_change_ends_the_other_sessions_but_not_this_one(app, client)
     assert _login(client, "demo.expert", "demo-expert-2026").status_code == 302
     other = app.test_client()
     assert _login(other, "demo.expert", "demo-expert-2026").status_code == 302
-    response = client.post("/account/password", data={"current_password": "demo-expert-2026",
-                                                      "new_password": "brand-new-pass-9", "confirm": "brand-new-pass-9"})
+    response = client.post("/account/password", data={
+        "current_password": "demo-expert-2026", "new_password": "brand-new-pass-9", "confirm": "brand-new-pass-9"})
     assert response.status_code == 302
     assert client.get("/account/password").status_code == 200
     assert other.get("/account/password").status_code == 302

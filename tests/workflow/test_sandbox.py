@@ -96,7 +96,8 @@ def test_time_limit_cannot_be_caught_or_bypassed(env, source):
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize("source", ["x = 'a' * 10**10", "x = [0] * 10**9", "x = [i for i in range(999) for j in range(999) for k in range(999)]"])
+@pytest.mark.parametrize("source", ["x = 'a' * 10**10", "x = [0] * 10**9",
+                                    "x = [i for i in range(999) for j in range(999) for k in range(999)]"])
 def test_memory_limit_stops_huge_allocations(source):
     env = RestrictedEnvironment(base_helpers(utcnow, WorkingDays({})), time_limit=5, memory_mb=64)
     with pytest.raises((ScriptMemoryExceeded, ScriptTimeout)):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.audit.services import record_event, record_events
@@ -158,3 +160,16 @@ def commit(actor: User, spec: ListSpec, table: Table, *, only_valid_rows: bool, 
         "updated": result.count("update"), "unchanged": result.count("unchanged"), "blank_clears": blank_clears,
         "skipped_with_errors": result.count("error")})
     return result
+
+
+def remove_stale_previews(folder: Path, older_than_seconds: float = 86400) -> int:
+    """Delete uploaded files of import previews never confirmed (the worker); returns how many."""
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,4 +1,4 @@
-"""Hardening: revocable sessions (a version per user), failed sign-ins per client address.
+"""Hardening: revocable sessions (a version per user), failed sign-ins per client address, pending uploads.
 
 Revision ID: 0017
 Revises: 0009
@@ -24,9 +24,13 @@ def upgrade():
     sa.Column('last_failed_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('address', name=op.f('pk_login_client'))
     )
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pending', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_column('pending')
     op.drop_table('login_client')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('session_version')

@@ -25,7 +25,7 @@ from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import legal_review, runtime
+from app.workflow.services import attachments, legal_review, runtime
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
 from app.workflow.services.forms import validate_data
@@ -194,6 +194,7 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     schema = definition.forms.get(row.form_key or "")
     if schema is not None:
         validate_data(schema, data)
+    attachments.claim(actor, row, schema, data)
     workflow = runtime.load(definition, case.state, case.serializer_version)
     task = workflow.get_task_from_id(UUID(row.spiff_task_id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
