@@ -33,9 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True, compare_type=True)
 
-    from app import access, error_pages, i18n, navigation
+    from app import access, error_pages, i18n, navigation, security
     from app.auth import web as auth_web
 
+    security.init_app(app)  # before any route: ids beyond 32 bits never match; odd input refused first
     # Access is checked before CSRF, so an anonymous POST is sent to the login page, not told "bad token".
     app.before_request(access.enforce_access)
     csrf.init_app(app)

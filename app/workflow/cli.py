@@ -28,7 +28,17 @@ def process_cli() -> None:
               show_default=True, help="folder of the form definitions")
 def validate(files: tuple[Path, ...], forms_dir: Path) -> None:
     """Check diagrams before publishing; exits non-zero listing every problem."""
-    texts = {path.name: path.read_text(encoding="utf-8") for path in files}
+    texts: dict[str, str] = {}
+    for path in files:
+        data = path.read_bytes()
+        try:
+            texts[path.name] = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00<" in data[:8] or b"<\x00" in data[:8]
+            kind = "UTF-16" if utf16 else "not UTF-8"
+            click.echo(f"{path.name}: the file is {kind}: diagrams must be saved as UTF-8 "
+                       f"(文件不是 UTF-8 编码，请另存为 UTF-8)", err=True)
+            sys.exit(1)
     forms, problems = definitions.read_forms(forms_dir)
     problems += lint.lint_bundle(texts, set(forms))
     for problem in problems:

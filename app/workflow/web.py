@@ -19,6 +19,7 @@ from app.clock import utcnow
 from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.security import safe_download_type
 from app.web_helpers import translate
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, cases, definitions, inbox
@@ -226,9 +227,9 @@ def start_case() -> Any:
 def download(attachment_id: int) -> Any:
     """An uploaded file, to those who may see its case."""
     record = attachments.get(attachment_id)
-    if record is None:
+    if record is None or (record.pending and record.uploaded_by_id != current_user.id):
         abort(404)
     if record.case_id is None or not may_view_case(current_user, cases.get_case(record.case_id)):
         abort(403)
-    return send_file(_storage() / record.storage_path, mimetype=record.content_type, as_attachment=True,
-                     download_name=record.filename)
+    return send_file(_storage() / record.storage_path, mimetype=safe_download_type(record.content_type),
+                     as_attachment=True, download_name=record.filename)
