@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record_event
 from app.auth.models import LoginClient, User, UserRole
@@ -69,7 +70,7 @@ def load_session_user(user_id: str, session_version: int | None) -> User | None:
     """The signed-in user for Flask-Login, or None when gone, deactivated or the session was revoked."""
     if not user_id.isdigit() or len(user_id) > 12:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])  # one statement with roles
     if user is None or not user.active or (session_version or 0) != user.session_version:
         return None
     return user

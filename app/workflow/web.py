@@ -38,6 +38,13 @@ def _storage() -> Path:
     return Path(current_app.instance_path) / "attachments"
 
 
+def _task_for_submit(task_id: int) -> Any:
+    try:
+        return cases.task_for_submit(task_id)
+    except NotFound:
+        abort(404)
+
+
 def _task_or_404(task_id: int) -> Any:
     try:
         return cases.get_task(task_id)
@@ -57,12 +64,16 @@ def my_tasks() -> Any:
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @signed_in
 def task_page(task_id: int) -> Any:
-    """A task with its instructions, case summary and form; POST completes it."""
-    task = _task_or_404(task_id)
-    if not may_view_case(current_user, task.case):
+    """A task with its instructions, case summary and form; POST completes it and opens the next task."""
+    uploads = request.method == "POST" and any(f.filename for _k, fs in request.files.lists() for f in fs)
+    if request.method == "POST" and not uploads and not request.form.get("_add_row"):
+        task = _task_for_submit(task_id)  # one statement reads and locks task and case
+    else:
+        task = _task_or_404(task_id)
+    can_act = task.state == "ready" and cases.may_act(current_user, task)
+    if not can_act and not may_view_case(current_user, task.case):  # who may act may see the case
         abort(403)
     schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
-    can_act = task.state == "ready" and cases.may_act(current_user, task)
     errors: dict[str, list[str]] = {}
     submitted: dict[str, Any] | None = None
     status = 200
@@ -86,7 +97,11 @@ def task_page(task_id: int) -> Any:
             queue = {name: list(ids) for name, ids in stored.items()}
             data = parse_submission(schema, request.form, files=request.files,
                                     store_file=lambda field, _upload: queue[field].pop(0))
-            cases.complete_task(current_user, task.id, data)
+            if stored:
+                task = _task_for_submit(task_id)  # the uploads were committed: lock afresh
+            done = cases.complete_task(current_user, task.id, data)
+            name = done.name
+            following = next((r.id for r in getattr(done, "opened", []) if cases.may_act(current_user, r)), None)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -109,7 +124,9 @@ def task_page(task_id: int) -> Any:
             flash(translate(exc), "danger")
             submitted, status = _raw_values(schema, stored), 422
         else:
-            flash(_("任务“%(name)s”已完成。", name=task.name), "success")
+            flash(_("任务“%(name)s”已完成。", name=name), "success")
+            if following is not None:  # straight on to this person's next step of the case
+                return redirect(url_for("workflow.task_page", task_id=following), 303)
             return redirect(url_for("workflow.my_tasks"))
     values = submitted if submitted is not None else (cases.task_data(task) if can_act else {})
     return _render_task(task, schema, values, errors, can_act), status

@@ -3,7 +3,8 @@
 A file chosen in a form is first kept as a *pending* upload of that task and that person (committed on its
 own), so it survives "添加一行" and a refused submission and is shown as already attached. Completing the
 task claims the pending uploads it names; ids of other cases, other tasks' or other people's pending files
-are refused. The worker removes pending uploads never submitted and files no record refers to.
+are refused. The worker removes pending uploads never submitted (or removed in the form) and files no record
+refers to.
 """
 
 from __future__ import annotations
@@ -82,31 +83,23 @@ def _file_fields(schema: dict[str, Any]) -> list[str]:
 
 
 def claim(actor: User, task: Task, schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
-    """Check every attachment id the submission names and attach this task's pending uploads (caller commits).
+    """Check every attachment id the submission names and attach the pending uploads it names (caller commits).
 
-    Refused: ids of another case, and pending uploads of another task or person. Pending uploads of this
-    task and person that the submission no longer names were removed in the form: their records go.
+    Refused: ids of another case, and pending uploads of another task or person. Pending uploads the person
+    removed in the form stay pending and unreferenced; the worker deletes them (no query on every submit).
     """
-    named: set[int] = set()
     errors: dict[str, list[str]] = {}
     for name in _file_fields(schema or {}):
         value = data.get(name)
         ids = value if isinstance(value, list) else ([value] if value is not None else [])
         for attachment_id in ids:
-            if not isinstance(attachment_id, int) or for_task(attachment_id, task, actor) is None:
+            record = for_task(attachment_id, task, actor) if isinstance(attachment_id, int) else None
+            if record is None:
                 errors[name] = [N_("附件不属于本案件，不能引用。")]
-            else:
-                named.add(attachment_id)
+            elif record.pending:
+                record.pending = False
     if errors:
         raise ValidationFailed(errors)
-    pending = db.session.scalars(select(Attachment).where(
-        Attachment.task_id == task.id, Attachment.uploaded_by_id == actor.id, Attachment.pending.is_(True))).all()
-    for record in pending:
-        if record.id in named:
-            record.pending = False
-        else:
-            db.session.delete(record)
-    db.session.flush()
 
 
 def remove_stale(storage_dir: Path, *, older_than: timedelta = PENDING_LIFETIME, orphan_grace: float = 3600) -> int:

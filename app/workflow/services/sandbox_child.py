@@ -195,6 +195,7 @@ class _Child:
         return ("done", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def serve(self) -> None:
+        self.send(("ready",))  # imports done: the parent's clock for the first job starts now
         while True:
             try:
                 job = self.recv()

@@ -25,6 +25,7 @@ from app.workflow.services.sandbox_child import LOCAL_HELPERS, describe_error, r
 
 CHILD_PATH = sandbox_child.__file__
 MAX_IDLE = 4
+START_TIMEOUT = 30.0  # a new child's interpreter start-up is not counted against the script
 
 
 class ScriptTimeout(Exception):
@@ -76,6 +77,7 @@ class _Worker:
     def __init__(self) -> None:
         parent, child = socket.socketpair()
         self.sock = parent
+        self.ready = False
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
             [sys.executable, "-I", CHILD_PATH, str(child.fileno())], pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL, close_fds=True)
@@ -170,8 +172,12 @@ def run(kind: str, source: str, context: dict[str, Any], external: dict[str, Any
            "proxied": list(proxied), "seconds": seconds, "memory": memory_bytes}
     pool = _get_pool()
     worker = pool.acquire()
-    deadline = time.monotonic() + seconds
     try:
+        if not worker.ready:
+            if worker.recv(time.monotonic() + START_TIMEOUT)[0] != "ready":
+                raise EOFError
+            worker.ready = True
+        deadline = time.monotonic() + seconds
         worker.send(job)
         while True:
             message = worker.recv(deadline)
