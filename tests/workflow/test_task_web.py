@@ -197,3 +197,17 @@ def test_stale_pending_uploads_and_orphan_files_are_removed(app, draft_task, tmp
     db.session.flush()
     assert attachments.remove_stale(tmp_path) == 2
     assert not orphan.exists() and db.session.get(Attachment, record.id) is None
+
+
+def test_a_file_written_for_a_transaction_that_rolls_back_is_not_kept(draft_task, tmp_path):
+    from app.workflow.services import attachments
+
+    savepoint = db.session.begin_nested()
+    record = attachments.store(tmp_path, actor=user_for(Role.LEGAL), case_id=draft_task.case_id,
+                               task_id=draft_task.id, field="evidence", filename="b.txt", content_type="text/plain",
+                               stream=io.BytesIO(b"refused submission"))
+    path = tmp_path / record.storage_path
+    assert path.exists()
+    savepoint.rollback()
+    db.session.rollback()
+    assert not path.exists()

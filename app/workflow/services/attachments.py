@@ -17,7 +17,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.clock import utcnow
@@ -48,6 +49,8 @@ def store(storage_dir: Path, *, actor: User, case_id: int | None, task_id: int |
         sha = digest.hexdigest()
         target = storage_dir / sha[:2] / sha
         target.parent.mkdir(exist_ok=True)
+        if not target.exists():  # a new file: removed again if this transaction does not commit
+            db.session.info.setdefault("new_files", []).append(target)
         os.replace(temp_name, target)
     except BaseException:
         if os.path.exists(temp_name):
@@ -60,6 +63,18 @@ def store(storage_dir: Path, *, actor: User, case_id: int | None, task_id: int |
     db.session.add(attachment)
     db.session.flush()
     return attachment
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_new_files(session: Session) -> None:
+    session.info.pop("new_files", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_new_files(session: Session) -> None:
+    """Files written for a transaction that rolled back are not kept (no record will ever refer to them)."""
+    for path in session.info.pop("new_files", []):
+        Path(path).unlink(missing_ok=True)
 
 
 def get(attachment_id: int) -> Attachment | None:
