@@ -145,8 +145,9 @@ def test_values_the_script_cannot_store_are_refused(env):
         env.execute("x = (i for i in range(3))", {})
 
 
-def test_a_timer_whose_script_loops_puts_the_case_in_error_once(app):
-    previous = sandbox.time_limit()
+def test_a_timer_whose_script_loops_puts_the_case_in_error_once(app, tmp_path):
+    previous, instance = sandbox.time_limit(), app.instance_path
+    app.instance_path = str(tmp_path)  # the worker also tidies uploads: never the developer's instance folder
     sandbox.configure(0.5, 256)
     now = [datetime(2026, 3, 2, 9, 0)]
     set_clock(lambda: now[0])
@@ -169,3 +170,4 @@ def test_a_timer_whose_script_loops_puts_the_case_in_error_once(app):
     finally:
         set_clock(None)
         sandbox.configure(previous, 256)
+        app.instance_path = instance
