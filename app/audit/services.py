@@ -163,6 +163,8 @@ class AnchorProblem:
 
     anchor: str
     reason: str
+    kind: str = ""  # signature | truncated | rewritten | removed
+    event_id: int = 0
 
 
 def _sign(key: str, body: dict[str, Any]) -> str:
@@ -215,22 +217,25 @@ def verify_anchors(key: str, folder: str | Path) -> tuple[int, list[AnchorProble
         except (ValueError, KeyError, TypeError):
             valid = False
         if not valid:
-            problems.append(AnchorProblem(path.name, "signature: the checkpoint was not signed with this key"))
+            problems.append(AnchorProblem(path.name, "signature: the checkpoint was not signed with this key",
+                                          "signature"))
             continue
         if body["last_id"] == 0:
             continue
         stored = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id == body["last_id"]))
         if stored is None:
-            problems.append(AnchorProblem(path.name, f"truncated: event {body['last_id']} is missing"))
+            problems.append(AnchorProblem(path.name, f"truncated: event {body['last_id']} is missing", "truncated",
+                                          body["last_id"]))
             continue
         if stored != body["head_hash"]:
-            problems.append(AnchorProblem(path.name, f"rewritten: event {body['last_id']} has another hash"))
+            problems.append(AnchorProblem(path.name, f"rewritten: event {body['last_id']} has another hash",
+                                          "rewritten", body["last_id"]))
             continue
         count = db.session.scalar(select(func.count()).select_from(AuditEvent)
                                   .where(AuditEvent.id <= body["last_id"])) or 0
         if count != body["count"]:
             problems.append(AnchorProblem(path.name, f"removed: {body['count'] - count} events up to "
-                                                     f"{body['last_id']} are missing"))
+                                                     f"{body['last_id']} are missing", "removed", body["last_id"]))
     return len(files), problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from app.access import roles
 from app.audit import services
@@ -33,7 +33,9 @@ def events() -> Any:
 def verify() -> Any:
     """Recompute the whole chain and show the result."""
     report = services.verify_chain()
+    key = current_app.config.get("AUDIT_ANCHOR_KEY")
+    anchors = services.verify_anchors(key, current_app.config["AUDIT_ANCHOR_DIR"]) if key else None
     items, total = services.list_events(page=1, per_page=PER_PAGE)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     return render_template("audit/events.html", events=items, total=total, page=1, pages=pages, filters={},
-                           confirm_form=ConfirmForm(), report=report)
+                           confirm_form=ConfirmForm(), report=report, anchors=anchors)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import DatabaseError
 
 from app.audit.models import AuditEvent
 from app.audit.services import compute_hash, record_event, verify_anchors, verify_chain, write_anchor
+from app.auth.roles import Role
 from app.extensions import db
 
 KEY = "k" * 40
@@ -120,3 +121,22 @@ def test_the_app_role_cannot_edit_or_unprotect_the_audit_table(statement):
     with pytest.raises(DatabaseError, match="permission denied|must be owner|must be superuser"):
         db.session.execute(text(statement))
     savepoint.rollback()
+
+
+def test_the_audit_page_checks_the_checkpoints_too(app, as_role, tmp_path):
+    target_id = record_event("test.page", actor=None, object_type="thing", details={"amount": 100}).id
+    record_event("test.after", actor=None, object_type="thing")
+    write_anchor(KEY, tmp_path)
+    db.session.commit()
+    previous = dict(app.config)
+    app.config.update(AUDIT_ANCHOR_KEY=KEY, AUDIT_ANCHOR_DIR=str(tmp_path))
+    try:
+        page = as_role(Role.AUDITOR).post("/audit/verify").get_data(as_text=True)
+        assert "与 1 个签名检查点一致" in page
+        _rewrite_consistently(target_id)
+        db.session.commit()
+        page = as_role(Role.AUDITOR).post("/audit/verify").get_data(as_text=True)
+        assert "哈希链完整" in page and "记录被改写后重新计算了哈希链" in page
+    finally:
+        app.config.update(AUDIT_ANCHOR_KEY=previous.get("AUDIT_ANCHOR_KEY"),
+                          AUDIT_ANCHOR_DIR=previous["AUDIT_ANCHOR_DIR"])
