@@ -13,6 +13,7 @@ import math
 import os
 import pickle
 import resource
+import signal
 import socket
 import sys
 from collections.abc import Callable
@@ -195,6 +196,7 @@ class _Child:
         return ("done", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def serve(self) -> None:
+        _lock_down()
         self.send(("ready",))  # imports done: the parent's clock for the first job starts now
         while True:
             try:
@@ -222,6 +224,17 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
             raise EOFError
         chunks += chunk
     return bytes(chunks)
+
+
+def _lock_down() -> None:
+    """Defence in depth should diagram code ever get past RestrictedPython: no files written, few opened,
+    no new processes (the parent's limits on time and memory come on top)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing the child
+    for limit, value in ((resource.RLIMIT_FSIZE, 0), (resource.RLIMIT_NOFILE, 64), (resource.RLIMIT_NPROC, 0)):
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            pass
 
 
 def _address_space() -> int:
