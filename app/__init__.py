@@ -20,6 +20,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.clock import set_business_timezone
 
     set_business_timezone(app.config["TIMEZONE"])
+    from app.workflow.services import sandbox
+
+    sandbox.configure(app.config["SCRIPT_TIME_LIMIT"], app.config["SCRIPT_MEMORY_MB"])
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # Short OLTP queries: the JIT compiler costs more than it saves (measured on the inbox query).
@@ -30,9 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True, compare_type=True)
 
-    from app import access, error_pages, i18n, navigation
+    from app import access, error_pages, i18n, navigation, security
     from app.auth import web as auth_web
 
+    security.init_app(app)  # before any route: ids beyond 32 bits never match; odd input refused first
     # Access is checked before CSRF, so an anonymous POST is sent to the login page, not told "bad token".
     app.before_request(access.enforce_access)
     csrf.init_app(app)

@@ -46,6 +46,19 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 600:
+        raise ValueError("must be a number of seconds between 0 and 600")
+    return number
+
+
+def _anchor_key(value: str) -> str:
+    if len(value) < 32:
+        raise ValueError("use 32 characters or more")
+    return value
+
+
 def _database_url(value: str) -> str:
     if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
         raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
@@ -86,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_LOCK_MINUTES", _positive_int, 15, "how long a locked account stays locked"),
     Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),
     Setting("AGENCY_SHORT_NAME", str, "示档", "the agency's short name at the start of document numbers (e.g. 六档)"),
+    Setting("LOGIN_CLIENT_LIMIT", _positive_int, 20,
+            "failed logins from one client (IP) in 15 minutes after which that client waits before each try"),
+    Setting("SCRIPT_TIME_LIMIT", _positive_float, 2.0, "seconds one diagram script or expression may run"),
+    Setting("SCRIPT_MEMORY_MB", _positive_int, 256, "memory (MB) one diagram script may use beyond its start"),
+    Setting("AUDIT_ANCHOR_KEY", _anchor_key, None,
+            "HMAC key (≥ 32 chars) signing the daily audit checkpoints; keep it outside the database"),
+    Setting("AUDIT_ANCHOR_DIR", str, None, "folder of the signed audit checkpoints; default instance/audit-anchors"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
     Setting("DIAGRAM_MAX_KB", _positive_int, 2048,
             "largest BPMN/DMN file or form (KB) that may be uploaded or saved into a draft"),
@@ -129,6 +149,8 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
     if values["DATABASE_URL"] is None:
         folder = Path(instance_path or "instance")
         values["DATABASE_URL"] = f"sqlite:///{(folder / 'archives.db').resolve()}"
+    if values["AUDIT_ANCHOR_DIR"] is None:
+        values["AUDIT_ANCHOR_DIR"] = str((Path(instance_path or "instance") / "audit-anchors").resolve())
     if values["SESSION_COOKIE_SECURE"] is None:
         values["SESSION_COOKIE_SECURE"] = env != "development"
 

@@ -81,6 +81,32 @@ TEST_CONFIG = {
 }
 
 
+APP_ROLE = "archives_app"
+
+
+def _run_as_app_role() -> None:
+    """As in production, the app runs as a role that is neither superuser nor owner (audit: SELECT/INSERT only).
+
+    The migrations ran as the owner; from here every connection switches to the app role (SET ROLE), so each
+    statement of the suite has exactly the app's privileges. Tests that play a DBA step out with RESET ROLE.
+    """
+    from sqlalchemy import event, text
+
+    from app.audit.services import app_role_statements
+
+    for statement in app_role_statements(APP_ROLE, db.engine.url.database or ""):
+        db.session.execute(text(statement))
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _set_role(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APP_ROLE}")
+        dbapi_connection.commit()
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     """The app, its schema built by the real migrations, and one committed user per role."""
@@ -92,6 +118,8 @@ def app(database_url: str) -> Iterator[Flask]:
         seed_demo(Path(application.instance_path) / "attachments")
         declare_calendar_year(utcnow().year + 1)
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            _run_as_app_role()
         db.session.remove()
     yield application
     with application.app_context():
@@ -168,6 +196,7 @@ def sign_in(client: FlaskClient, user: User) -> FlaskClient:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
         sess["_id"] = identifier
+        sess["_sv"] = user.session_version
     return client
 
 

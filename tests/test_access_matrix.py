@@ -28,6 +28,7 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "admin.edit_user": ({A}, "GET", lambda: f"/admin/users/{user_for(Role.EXPERT).id}"),
     "admin.reset_password": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/password"),
     "admin.set_active": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/active"),
+    "admin.end_sessions": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/sessions"),
     "audit.events": ({A, AU}, "GET", "/audit/"),
     "audit.export": ({A, AU}, "GET", "/audit/export.xlsx"),
     "workflow.my_tasks": (ALL, "GET", "/tasks"),

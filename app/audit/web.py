@@ -6,7 +6,7 @@ import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from app.access import roles
@@ -51,7 +51,7 @@ def _filters() -> tuple[services.EventFilter, dict[str, str], dict[str, str]]:
     return where, {k: v for k, v in raw.items() if v}, errors
 
 
-def _page(report: Any = None) -> Any:
+def _page(report: Any = None, anchors: Any = None) -> Any:
     where, kept, errors = _filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
     items, total = services.search_events(where, page=page, per_page=PER_PAGE)
@@ -59,7 +59,7 @@ def _page(report: Any = None) -> Any:
     actions = [(a, _(action_label(a))) for a in services.recorded_actions()]
     return render_template("audit/events.html", events=items, total=total, page=page, pages=pages, filters=kept,
                            errors=errors, actions=actions, actors=services.recorded_actors(),
-                           confirm_form=ConfirmForm(), report=report, action_label=action_label,
+                           confirm_form=ConfirmForm(), report=report, anchors=anchors, action_label=action_label,
                            object_label=object_label, detail_pairs=detail_pairs)
 
 
@@ -79,7 +79,9 @@ def verify() -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("audit.events", **request.args))
-    return _page(services.verify_chain())
+    key = current_app.config.get("AUDIT_ANCHOR_KEY")
+    anchors = services.verify_anchors(key, current_app.config["AUDIT_ANCHOR_DIR"]) if key else None
+    return _page(services.verify_chain(), anchors)
 
 
 @bp.route("/export.xlsx")

@@ -29,7 +29,17 @@ def process_cli() -> None:
               show_default=True, help="folder of the form definitions")
 def validate(files: tuple[Path, ...], forms_dir: Path) -> None:
     """Check diagrams before publishing; exits non-zero listing every problem."""
-    texts = {path.name: path.read_text(encoding="utf-8") for path in files}
+    texts: dict[str, str] = {}
+    for path in files:
+        data = path.read_bytes()
+        try:
+            texts[path.name] = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00<" in data[:8] or b"<\x00" in data[:8]
+            kind = "UTF-16" if utf16 else "not UTF-8"
+            click.echo(f"{path.name}: the file is {kind}: diagrams must be saved as UTF-8 "
+                       f"(文件不是 UTF-8 编码，请另存为 UTF-8)", err=True)
+            sys.exit(1)
     forms, problems = definitions.read_forms(forms_dir)
     problems += lint.lint_bundle(texts, set(forms))
     for problem in problems:
@@ -94,6 +104,36 @@ def run_due_timers(limit: int = 100) -> int:
     return handled
 
 
+_last_clean_up = [0.0]
+
+
+def _clean_up(force: bool) -> None:
+    """Hourly: pending uploads never submitted, files no record refers to, import previews never confirmed."""
+    from app.directories.services.importing import remove_stale_previews
+    from app.workflow.services import attachments
+
+    if not force and time.time() - _last_clean_up[0] < 3600:
+        return
+    _last_clean_up[0] = time.time()
+    instance = Path(current_app.instance_path)
+    removed = attachments.remove_stale(instance / "attachments")
+    db.session.commit()
+    removed += remove_stale_previews(instance / "imports")
+    if removed:
+        click.echo(f"removed {removed} stale upload(s)")
+
+
+def _anchor_audit_daily() -> None:
+    """Once a day, a signed checkpoint of the audit chain head (when AUDIT_ANCHOR_KEY is set)."""
+    from app.audit.services import anchor_due, write_anchor
+    from app.clock import utcnow
+
+    key, folder = current_app.config.get("AUDIT_ANCHOR_KEY"), current_app.config["AUDIT_ANCHOR_DIR"]
+    if key and anchor_due(folder, utcnow().date()):
+        click.echo(f"audit checkpoint written: {write_anchor(key, folder)}")
+        db.session.rollback()
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="fire what is due now and exit")
 @click.option("--interval", default=30, show_default=True, help="seconds between polls")
@@ -104,6 +144,8 @@ def worker(once: bool, interval: int) -> None:
         handled = run_due_timers()
         if handled:
             click.echo(f"fired timers of {handled} case(s)")
+        _anchor_audit_daily()
+        _clean_up(force=once)
         if once:
             return
         time.sleep(interval)

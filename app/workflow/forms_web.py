@@ -43,7 +43,8 @@ def render_fields(schema: dict[str, Any], data: dict[str, Any], errors: dict[str
             item = prop["items"]
             sub_required = set(item.get("required", []))
             rows = list(data.get(name) or [])
-            rows += [{}] * (1 + (extra_rows or {}).get(name, 0))
+            # one empty row to fill in; "添加一行" re-renders the rows as submitted (with that empty row) plus one
+            rows += [{}] * ((extra_rows or {}).get(name, 0) or 1)
             field["columns"] = [
                 {"name": sub, "label": _label(sp, locale), "widget": widget(item, sub, sp),
                  "required": sub in sub_required,

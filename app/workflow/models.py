@@ -160,3 +160,5 @@ class Attachment(db.Model):
     storage_path: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Chosen in a form not yet submitted: belongs to that task and person until the task is completed.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -19,6 +19,7 @@ from app.clock import utcnow
 from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.security import safe_download_type
 from app.web_helpers import translate
 from app.workflow.case_filters import CASES_PER_PAGE, case_query
 from app.workflow.case_web import step_titles
@@ -27,7 +28,7 @@ from app.workflow.services import attachments, case_view, cases, definitions, hi
 from app.workflow.services import case_list as case_list_service
 from app.workflow.services.access import may_view_case
 from app.workflow.services.context import task_context
-from app.workflow.services.forms import parse_submission
+from app.workflow.services.forms import parse_submission, widget
 from app.workflow.services.presenter import present
 
 bp = Blueprint("workflow", __name__)
@@ -40,6 +41,13 @@ def _locale() -> str:
 
 def _storage() -> Path:
     return Path(current_app.instance_path) / "attachments"
+
+
+def _task_for_submit(task_id: int) -> Any:
+    try:
+        return cases.task_for_submit(task_id)
+    except NotFound:
+        abort(404)
 
 
 def _task_or_404(task_id: int) -> Any:
@@ -61,12 +69,16 @@ def my_tasks() -> Any:
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @signed_in
 def task_page(task_id: int) -> Any:
-    """A task with its instructions, case summary and form; POST completes it."""
-    task = _task_or_404(task_id)
-    if not may_view_case(current_user, task.case):
+    """A task with its instructions, case summary and form; POST completes it and opens the next task."""
+    uploads = request.method == "POST" and any(f.filename for _k, fs in request.files.lists() for f in fs)
+    if request.method == "POST" and not uploads and not request.form.get("_add_row"):
+        task = _task_for_submit(task_id)  # one statement reads and locks task and case
+    else:
+        task = _task_or_404(task_id)
+    can_act = task.state == "ready" and cases.may_act(current_user, task)
+    if not can_act and not may_view_case(current_user, task.case):  # who may act may see the case
         abort(403)
     schema = cases.form_schema(task)
-    can_act = task.state == "ready" and cases.may_act(current_user, task)
     errors: dict[str, list[str]] = {}
     submitted: dict[str, Any] | None = None
     status = 200
@@ -76,20 +88,32 @@ def task_page(task_id: int) -> Any:
                 flash(translate(cases.completed_message(task)), "warning")
                 return redirect(url_for("workflow.task_page", task_id=task.id))
             abort(403)
+        try:
+            stored = _store_pending(task, schema)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(translate(exc), "danger")
+            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            return _render_task(task, schema, _raw_values(schema, {}), errors, can_act), 400
         add_row = request.form.get("_add_row")
         if add_row:
-            return _render_task(task, schema, _raw_values(schema), {}, can_act, {add_row: 1}), 200
+            return _render_task(task, schema, _raw_values(schema, stored), {}, can_act, {add_row: 1}), 200
         try:
+            queue = {name: list(ids) for name, ids in stored.items()}
             data = parse_submission(schema, request.form, files=request.files,
-                                    store_file=lambda field, upload: _store_upload(task, field, upload))
-            cases.complete_task(current_user, task.id, data)
+                                    store_file=lambda field, _upload: queue[field].pop(0))
+            if stored:
+                task = _task_for_submit(task_id)  # the uploads were committed: lock afresh
+            done = cases.complete_task(current_user, task.id, data)
+            name = done.name
+            following = next((r.id for r in getattr(done, "opened", []) if cases.may_act(current_user, r)), None)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
             errors = {k: [_(getattr(m, "msgid", m), **getattr(m, "params", {})) for m in v]
                       for k, v in exc.errors.items()}
             flash(translate(exc), "danger")
-            submitted, status = _raw_values(schema), 400
+            submitted, status = _raw_values(schema, stored), 400
         except (Conflict, PermissionDenied) as exc:
             db.session.rollback()
             flash(translate(exc), "warning")
@@ -104,20 +128,25 @@ def task_page(task_id: int) -> Any:
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
-            submitted, status = _raw_values(schema), 422
+            submitted, status = _raw_values(schema, stored), 422
         else:
-            flash(_("任务“%(name)s”已完成。", name=task.name), "success")
+            flash(_("任务“%(name)s”已完成。", name=name), "success")
+            if following is not None:  # straight on to this person's next step of the case
+                return redirect(url_for("workflow.task_page", task_id=following), 303)
             return redirect(url_for("workflow.my_tasks"))
     live = cases.task_data(task) if task.state == "ready" else None
     values = submitted if submitted is not None else (live if can_act and live is not None else {})
     return _render_task(task, schema, values, errors, can_act, live=live), status
 
 
-def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
-    """What the user typed, to show back with the errors."""
+def _raw_values(schema: dict[str, Any], stored: dict[str, list[int]]) -> dict[str, Any]:
+    """What the user typed and chose, to show back with the errors (files kept as pending uploads)."""
     values: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
-        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+        if widget(schema, name, prop) in ("file", "files"):
+            kept = [int(v) for v in request.form.getlist(f"f.{name}.keep") if v.isdigit() and len(v) < 10]
+            values[name] = kept + stored.get(name, [])
+        elif prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
             rows: dict[int, dict[str, Any]] = {}
             prefix = f"f.{name}."
             for key in request.form:
@@ -136,21 +165,37 @@ def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
 def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]],
                  can_act: bool, extra_rows: dict[str, int] | None = None, live: dict[str, Any] | None = None) -> str:
     locale = _locale()
-    sections, own = task_context(task, locale, attachments.get, live)
+
+    def shown(attachment_id: int) -> Any:
+        return attachments.for_task(attachment_id, task, current_user)
+
+    sections, own = task_context(task, locale, shown, live)
     instructions = schema.get("instructions_en" if locale == "en" else "instructions") or schema.get("instructions")
     fields = render_fields(schema, values, errors, locale, extra_rows)
     form_errors = errors.get("_form", [])
     return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,
                            instructions=instructions, form_errors=form_errors,
                            form_title=schema.get("title_en" if locale == "en" else "title") or task.name,
-                           attachment=attachments.get, sections=sections, own=own)
+                           attachment=shown, sections=sections, own=own)
 
 
-def _store_upload(task: Any, field: str, upload: Any) -> int:
-    record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id, field=field,
-                               filename=upload.filename or "file", content_type=upload.mimetype or "",
-                               stream=upload.stream)
-    return record.id
+def _store_pending(task: Any, schema: dict[str, Any]) -> dict[str, list[int]]:
+    """Keep the files chosen in this submission as pending uploads of this task and person (committed now),
+    so an added row or a refused submission does not lose them."""
+    stored: dict[str, list[int]] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if widget(schema, name, prop) not in ("file", "files"):
+            continue
+        for upload in request.files.getlist(f"f.{name}"):
+            if not upload.filename:
+                continue
+            record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id,
+                                       field=name, filename=upload.filename, content_type=upload.mimetype or "",
+                                       stream=upload.stream, pending=True)
+            stored.setdefault(name, []).append(record.id)
+    if stored:
+        db.session.commit()
+    return stored
 
 
 @bp.route("/cases")
@@ -227,9 +272,9 @@ def start_case() -> Any:
 def download(attachment_id: int) -> Any:
     """An uploaded file, to those who may see its case."""
     record = attachments.get(attachment_id)
-    if record is None:
+    if record is None or (record.pending and record.uploaded_by_id != current_user.id):
         abort(404)
     if record.case_id is None or not may_view_case(current_user, cases.get_case(record.case_id)):
         abort(403)
-    return send_file(_storage() / record.storage_path, mimetype=record.content_type, as_attachment=True,
-                     download_name=record.filename)
+    return send_file(_storage() / record.storage_path, mimetype=safe_download_type(record.content_type),
+                     as_attachment=True, download_name=record.filename)

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record_event
@@ -26,7 +27,7 @@ from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import data_checks, legal_review, runtime
+from app.workflow.services import attachments, data_checks, legal_review, runtime
 from app.workflow.services.choices import with_choices
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
@@ -86,11 +87,24 @@ def _named_users(task: Any) -> tuple[bool, list[int]]:
     return True, sorted(set(ids))
 
 
-def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
-    """Make the task index match the workflow's READY human tasks."""
+def _ready_ids(workflow: BpmnWorkflow) -> set[str]:
+    """Spiff ids of the workflow's READY human tasks (what the task index holds as open rows)."""
+    return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def _sync_index(case: Case, workflow: BpmnWorkflow, open_before: set[str] | None = None) -> list[Task]:
+    """Make the task index match the workflow's READY human tasks; returns the rows added.
+
+    `open_before`: the READY ids when the workflow was loaded (the index matched them then), minus the task
+    just completed — then the open rows are read only when some must be cancelled.
+    """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = {row.spiff_task_id: row for row in db.session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.state == "ready"))}
+    if open_before is None or open_before - ready.keys():
+        open_rows = {row.spiff_task_id: row for row in db.session.scalars(
+            select(Task).where(Task.case_id == case.id, Task.state == "ready"))}
+    else:
+        open_rows = dict.fromkeys(open_before)  # type: ignore[arg-type]  # all stay open: no row to touch
+    added: list[Task] = []
     now = utcnow()
     for spiff_id, row in open_rows.items():
         if spiff_id not in ready:
@@ -107,9 +121,11 @@ def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
                    restricted=restricted, state="ready", created_at=now, due_at=_due(task, workflow))
         row.assignees = [TaskAssignee(user_id=uid) for uid in users]
         db.session.add(row)
+        added.append(row)
+    return added
 
 
-def _save(case: Case, workflow: BpmnWorkflow) -> None:
+def _save(case: Case, workflow: BpmnWorkflow, open_before: set[str] | None = None) -> list[Task]:
     case.state, case.serializer_version = runtime.dump(workflow)
     case.updated_at = utcnow()
     case.next_timer_at = runtime.next_timer_due(workflow)
@@ -119,8 +135,9 @@ def _save(case: Case, workflow: BpmnWorkflow) -> None:
         db.session.flush()
     except StaleDataError as exc:
         raise Conflict(N_("案件已被他人同时修改，请刷新后重试。")) from exc
-    _sync_index(case, workflow)
+    added = _sync_index(case, workflow, open_before)
     db.session.flush()
+    return added
 
 
 def start_case(actor: User | None, process_id: str, subject: str, data: dict[str, Any] | None = None, *,
@@ -203,8 +220,32 @@ def save_case(case: Case, workflow: BpmnWorkflow) -> None:
     _save(case, workflow)
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Session, _transaction: object) -> None:
+    session.info.pop("locked_cases", None)  # row locks end with their transaction
+
+
+def task_for_submit(task_id: int) -> Task:
+    """The task with its case, both locked for this transaction (one statement; PostgreSQL row locks).
+
+    Locking the task row too means a waiting submitter reads the state the winner committed. The case's
+    definition comes along without its files; assignees are read only for restricted tasks.
+    """
+    query = (select(Task).join(Task.case).where(Task.id == task_id)
+             .options(contains_eager(Task.case), lazyload(Task.assignees))
+             .execution_options(populate_existing=True))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=[Task, Case])
+    row = db.session.scalar(query)
+    if row is None:
+        raise NotFound(N_("任务不存在。"))
+    db.session.info.setdefault("locked_cases", set()).add(row.case_id)
+    return row
+
+
 def _lock_case(case_id: int) -> Case:
-    query = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    query = (select(Case).where(Case.id == case_id).options(lazyload(Case.definition))
+             .execution_options(populate_existing=True))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
     case = db.session.scalar(query)
@@ -214,10 +255,16 @@ def _lock_case(case_id: int) -> Case:
 
 
 def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
-    """Complete one human task with validated data, run the engine, save, index and audit."""
+    """Complete one human task with validated data, run the engine, save, index and audit.
+
+    The rows of the tasks it opened are in `row.opened` (for "the next task" without another query).
+    """
     row = get_task(task_id)
-    case = _lock_case(row.case_id)
-    db.session.refresh(row)
+    if row.case_id in db.session.info.get("locked_cases", ()):  # task_for_submit locked and read both
+        case = row.case
+    else:
+        case = _lock_case(row.case_id)
+        db.session.refresh(row)
     if row.state != "ready":
         raise completed_message(row)
     if not may_act(actor, row):
@@ -233,6 +280,8 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     if schema is not None:
         validate_data(with_choices(schema, task.data), data)
         data_checks.check(row.form_key, data, dict(task.data))
+    attachments.claim(actor, row, schema, data)
+    open_before = _ready_ids(workflow) - {row.spiff_task_id}
 
     def run_user_task() -> None:
         task.data.update(data)
@@ -241,7 +290,7 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     steps = _run_engine(workflow, run_user_task)
     row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
     case.party = party_of(data) or case.party
-    _save(case, workflow)
+    row.opened = _save(case, workflow, open_before)  # type: ignore[attr-defined]
     after_task(actor, case, row, task)
     record_event("task.completed", actor=actor, object_type="case", object_id=case.id,
                  details={"task_id": row.id, "element": row.element_id, "name": row.name, "data": data,
