@@ -32,6 +32,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from app import access, error_pages, i18n, navigation
     from app.auth import web as auth_web
+    from app.operations import logs
+
+    logs.configure(app)
 
     # Access is checked before CSRF, so an anonymous POST is sent to the login page, not told "bad token".
     app.before_request(access.enforce_access)
@@ -55,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
     from app.home import web as home_web
+    from app.operations import cli as operations_cli
+    from app.operations import web as operations_web
+    from app.takeover import web as takeover_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
     from app.workflow import web as workflow_web
@@ -69,12 +75,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(documents_web.bp)
+    app.register_blueprint(operations_web.bp)
+    app.register_blueprint(takeover_web.bp)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)
     login_manager.request_loader(api_web.load_token_user)
     app.cli.add_command(workflow_cli.process_cli)
-    app.cli.add_command(workflow_cli.worker)
+    app.cli.add_command(operations_cli.worker)
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)

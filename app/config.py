@@ -64,6 +64,19 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _log_format(value: str) -> str:
+    if value not in ("json", "text"):
+        raise ValueError("supported: json, text")
+    return value
+
+
+def _log_level(value: str) -> str:
+    value = value.upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("supported: DEBUG, INFO, WARNING, ERROR")
+    return value
+
+
 def _locale(value: str) -> str:
     if value not in ("zh_CN", "en"):
         raise ValueError("supported: zh_CN, en")
@@ -86,6 +99,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_LOCK_MINUTES", _positive_int, 15, "how long a locked account stays locked"),
     Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),
     Setting("AGENCY_SHORT_NAME", str, "示档", "the agency's short name at the start of document numbers (e.g. 六档)"),
+    Setting("LOG_FORMAT", _log_format, None,
+            "json (one object per line, with request ids) or text; default json in production, else text"),
+    Setting("LOG_LEVEL", _log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
 )
 
@@ -127,6 +143,8 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
     if values["DATABASE_URL"] is None:
         folder = Path(instance_path or "instance")
         values["DATABASE_URL"] = f"sqlite:///{(folder / 'archives.db').resolve()}"
+    if values["LOG_FORMAT"] is None:
+        values["LOG_FORMAT"] = "json" if env == "production" else "text"
     if values["SESSION_COOKIE_SECURE"] is None:
         values["SESSION_COOKIE_SECURE"] = env != "development"
 

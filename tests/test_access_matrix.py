@@ -81,6 +81,11 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
        for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
                     "enforcement-items")},
     "audit.verify": ({A, AU}, "POST", "/audit/verify"),
+    # operations: the health check is public (no personal data: database and worker status only)
+    "operations.healthz": (PUBLIC, "GET", "/healthz"),
+    "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
+    "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
+    "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
 }
 
 

@@ -1,15 +1,16 @@
-"""`flask process validate|load|list` and `flask worker`."""
+"""`flask process validate|load|list` and the timer job the worker runs (`run_due_timers`)."""
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 
+from app.errors import Conflict
 from app.extensions import db
 from app.workflow.services import definitions, lint, timers
 from app.workflow.services.engine_errors import EngineError
@@ -82,20 +83,10 @@ def run_due_timers(limit: int = 100) -> int:
             timers.mark_error(case_id, exc)
             db.session.commit()
             current_app.logger.error("case %s: %s", case_id, exc)
+        except (Conflict, OperationalError) as exc:
+            # Another worker (or a person completing a task) saved this case first: leave it to them.
+            db.session.rollback()
+            current_app.logger.info("case %s changed meanwhile, left to the next poll: %s", case_id, exc)
+            break
         handled += 1
     return handled
-
-
-@click.command("worker")
-@click.option("--once", is_flag=True, help="fire what is due now and exit")
-@click.option("--interval", default=30, show_default=True, help="seconds between polls")
-@with_appcontext
-def worker(once: bool, interval: int) -> None:
-    """Fire due timer events (safe to run several at once)."""
-    while True:
-        handled = run_due_timers()
-        if handled:
-            click.echo(f"fired timers of {handled} case(s)")
-        if once:
-            return
-        time.sleep(interval)

@@ -7,13 +7,15 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.extensions import db
+from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, Task, TaskAssignee
 
 
 def _mine(user: User):  # type: ignore[no-untyped-def]
     roles = sorted(r.value for r in user.role_set)
-    named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id))
-    return and_(Task.state == "ready", Task.role.in_(roles), or_(Task.restricted.is_(False), named))
+    named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(acting_for(user.id))))
+    running = exists().where(and_(Case.id == Task.case_id, Case.status == "running"))
+    return and_(Task.state == "ready", Task.role.in_(roles), or_(Task.restricted.is_(False), named), running)
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Task], int]:

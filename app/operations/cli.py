@@ -1,0 +1,68 @@
+"""`flask worker`: the background process that fires due timers and beats its heartbeat.
+
+Several workers may run at once: each claims one due case at a time (`FOR UPDATE SKIP LOCKED` on PostgreSQL; on
+SQLite the database's single writer serialises them and a worker that loses a race leaves the case to the next poll).
+SIGTERM and SIGINT let the current job finish, then the worker removes its heartbeat row and exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.operations import services
+
+log = logging.getLogger("archives.worker")
+
+
+class _Stop:
+    """Set by SIGTERM/SIGINT: finish the current job, then leave."""
+
+    requested = False
+
+    @classmethod
+    def handle(cls, signum: int, _frame: Any) -> None:
+        cls.requested = True
+        log.info("signal %s received: stopping after the current job", signum)
+
+
+def run_jobs() -> int:
+    """One poll: every job the worker does; returns how many cases had timers fired."""
+    from app.workflow.cli import run_due_timers
+
+    return run_due_timers()
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="run what is due now and exit")
+@click.option("--interval", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="seconds between polls")
+@with_appcontext
+def worker(once: bool, interval: int) -> None:
+    """Fire due timer events and keep a heartbeat for /healthz (safe to run several at once)."""
+    name = services.worker_name()
+    _Stop.requested = False
+    signal.signal(signal.SIGTERM, _Stop.handle)
+    signal.signal(signal.SIGINT, _Stop.handle)
+    log.info("worker %s started, polling every %s s", name, interval)
+    while not _Stop.requested:
+        handled = run_jobs()
+        services.beat(name, interval, handled)
+        db.session.commit()
+        if handled:
+            log.info("fired timers of %s case(s)", handled, extra={"cases": handled})
+        if once:
+            break
+        deadline = time.monotonic() + interval
+        while not _Stop.requested and time.monotonic() < deadline:
+            time.sleep(min(0.5, interval))
+    if not once:
+        services.stop(name)
+        db.session.commit()
+    log.info("worker %s stopped", name)
