@@ -58,6 +58,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.draws import cli as draws_cli
     from app.draws import web as draws_web
     from app.home import web as home_web
+    from app.notifications import cli as notifications_cli
+    from app.notifications import web as notifications_web
     from app.operations import cli as operations_cli
     from app.operations import web as operations_web
     from app.takeover import web as takeover_web
@@ -77,6 +79,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(operations_web.bp)
     app.register_blueprint(takeover_web.bp)
+    app.register_blueprint(notifications_web.bp)
+    notifications_web.init_app(app)
+    app.cli.add_command(notifications_cli.notifications_cli)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)

@@ -77,6 +77,38 @@ def _log_level(value: str) -> str:
     return value
 
 
+def _smtp_security(value: str) -> str:
+    if value not in ("none", "starttls", "ssl"):
+        raise ValueError("supported: none, starttls, ssl")
+    return value
+
+
+def _port(value: str) -> int:
+    number = int(value)
+    if not 0 < number < 65536:
+        raise ValueError("must be a port number 1–65535")
+    return number
+
+
+def _address(value: str) -> str:
+    if "@" not in value or any(c.isspace() for c in value.split("<")[-1]):
+        raise ValueError("expected an e-mail address, e.g. archives@example.gov.cn")
+    return value
+
+
+def _hook(value: str) -> str:
+    module, _, function = value.partition(":")
+    if not module or not function.isidentifier() or not all(p.isidentifier() for p in module.split(".")):
+        raise ValueError("expected package.module:function")
+    return value
+
+
+def _base_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected http:// or https://")
+    return value.rstrip("/")
+
+
 def _locale(value: str) -> str:
     if value not in ("zh_CN", "en"):
         raise ValueError("supported: zh_CN, en")
@@ -102,6 +134,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_FORMAT", _log_format, None,
             "json (one object per line, with request ids) or text; default json in production, else text"),
     Setting("LOG_LEVEL", _log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("PUBLIC_BASE_URL", _base_url, "http://127.0.0.1:5000",
+            "the address people open the platform at; links in e-mails start with it"),
+    Setting("SMTP_HOST", str, "", "SMTP server for notification e-mails; empty: no e-mail is sent"),
+    Setting("SMTP_PORT", _port, 25, "SMTP server port (587 with starttls, 465 with ssl)"),
+    Setting("SMTP_USERNAME", str, "", "SMTP login; empty: no login"),
+    Setting("SMTP_PASSWORD", str, "", "SMTP password"),
+    Setting("SMTP_SECURITY", _smtp_security, "none", "none, starttls or ssl"),
+    Setting("MAIL_FROM", _address, "archives@localhost", "sender address of notification e-mails"),
+    Setting("SMS_HOOK", _hook, "",
+            "package.module:function called as function(phone, text) to send an SMS through the bureau's gateway"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
 )
 

@@ -83,6 +83,10 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "audit.verify": ({A, AU}, "POST", "/audit/verify"),
     # operations: the health check is public (no personal data: database and worker status only)
     "operations.healthz": (PUBLIC, "GET", "/healthz"),
+    "notifications.index": (ALL, "GET", "/notifications"),
+    "notifications.open_one": (ALL, "GET", "/notifications/999999/open"),
+    "notifications.read_all": (ALL, "POST", "/notifications/read-all"),
+    "notifications.settings": (ALL, "GET", "/notifications/settings"),
     "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
     "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
     "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),

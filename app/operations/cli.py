@@ -33,10 +33,17 @@ class _Stop:
 
 
 def run_jobs() -> int:
-    """One poll: every job the worker does; returns how many cases had timers fired."""
+    """One poll: fire due timers, then produce notifications and send the outbox; returns cases fired."""
+    from app.notifications.cli import run_notifications
     from app.workflow.cli import run_due_timers
 
-    return run_due_timers()
+    handled = run_due_timers()
+    try:
+        run_notifications()
+    except Exception:  # a broken notification must never stop the timers
+        db.session.rollback()
+        log.exception("notification job failed")
+    return handled
 
 
 @click.command("worker")

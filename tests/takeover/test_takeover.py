@@ -70,7 +70,7 @@ def test_reassigned_task_moves_to_the_new_person_and_is_audited(report_case):
     [event] = _events(report_case, "task.reassigned")
     assert event.actor_id == leader.id
     assert event.details == {"task_id": task.id, "name": "提交整改报告", "from": old.full_name, "to": "张新",
-                             "reason": "原办理人病假"}
+                             "to_user_id": new.id, "reason": "原办理人病假"}
     cases.complete_task(new, task.id, {"summary": "已整改"})
 
 

@@ -88,7 +88,7 @@ def reassign(actor: User, task_id: int, to_user_id: int | None, reason: str,
     record_event("task.reassigned", actor=actor, object_type="case", object_id=case.id,
                  details={"task_id": row.id, "name": row.name,
                           "from": previous.full_name if previous else None, "to": target.full_name,
-                          "reason": reason})
+                          "to_user_id": target.id, "reason": reason})
     return row
 
 
