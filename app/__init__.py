@@ -74,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workflow_web.bp)
     app.register_blueprint(definitions_web.bp)
     app.register_blueprint(calendar_web.bp)
+    calendar_web.init_app(app)
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(documents_web.bp)

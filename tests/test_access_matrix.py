@@ -83,6 +83,8 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "audit.verify": ({A, AU}, "POST", "/audit/verify"),
     # operations: the health check is public (no personal data: database and worker status only)
     "operations.healthz": (PUBLIC, "GET", "/healthz"),
+    "calendar.year_view": ({A}, "GET", "/admin/calendar/years/2027"),
+    "calendar.import_year": ({A}, "POST", "/admin/calendar/import"),
     "notifications.index": (ALL, "GET", "/notifications"),
     "notifications.open_one": (ALL, "GET", "/notifications/999999/open"),
     "notifications.read_all": (ALL, "POST", "/notifications/read-all"),

@@ -1,8 +1,8 @@
-"""Operations, notifications and taking work over: worker heartbeats, delegations, notifications, settings, outbox.
+"""Operations: worker heartbeats, delegations, notifications (settings, outbox, cursors), imported calendar years.
 
 Revision ID: 0018
 Revises: 0009
-Create Date: 2026-11-22 03:56:27.816443
+Create Date: 2026-11-22 04:00:10.129824
 
 """
 from alembic import op
@@ -34,6 +34,15 @@ def upgrade():
     with op.batch_alter_table('worker_heartbeat', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_worker_heartbeat_last_seen_at'), ['last_seen_at'], unique=False)
 
+    op.create_table('calendar_year',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('ranges', sa.Integer(), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.Column('imported_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['user_account.id'], name=op.f('fk_calendar_year_imported_by_id_user_account')),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_calendar_year'))
+    )
     op.create_table('delegation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('delegator_id', sa.Integer(), nullable=False),
@@ -114,6 +123,7 @@ def downgrade():
         batch_op.drop_index('ix_delegation_delegate')
 
     op.drop_table('delegation')
+    op.drop_table('calendar_year')
     with op.batch_alter_table('worker_heartbeat', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_worker_heartbeat_last_seen_at'))
 
