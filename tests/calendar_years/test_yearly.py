@@ -1,4 +1,4 @@
-"""Calendars ahead of time: built-in years shown, a year's schedule imported (all or nothing), warnings from November."""
+"""Calendars ahead of time: built-in years, importing a year (all or nothing), warnings from November."""
 
 from __future__ import annotations
 
