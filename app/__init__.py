@@ -89,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.request_loader(api_web.load_token_user)
     app.cli.add_command(workflow_cli.process_cli)
     app.cli.add_command(operations_cli.worker)
+    app.cli.add_command(operations_cli.backup_cli)
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)

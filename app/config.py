@@ -134,6 +134,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_FORMAT", _log_format, None,
             "json (one object per line, with request ids) or text; default json in production, else text"),
     Setting("LOG_LEVEL", _log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("FILES_DIR", str, None,
+            "folder for attachments, recordings and uploads (attachments/, uploads/); default: the instance folder"),
     Setting("PUBLIC_BASE_URL", _base_url, "http://127.0.0.1:5000",
             "the address people open the platform at; links in e-mails start with it"),
     Setting("SMTP_HOST", str, "", "SMTP server for notification e-mails; empty: no e-mail is sent"),
@@ -185,6 +187,8 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
     if values["DATABASE_URL"] is None:
         folder = Path(instance_path or "instance")
         values["DATABASE_URL"] = f"sqlite:///{(folder / 'archives.db').resolve()}"
+    if values["FILES_DIR"] is None:
+        values["FILES_DIR"] = str(Path(instance_path or "instance").resolve())
     if values["LOG_FORMAT"] is None:
         values["LOG_FORMAT"] = "json" if env == "production" else "text"
     if values["SESSION_COOKIE_SECURE"] is None:

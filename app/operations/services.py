@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select, text
@@ -65,3 +67,27 @@ def health() -> dict[str, Any]:
         report["worker"] = "ok" if alive else "stale"
     report["workers"] = len(alive)
     return report
+
+
+def integrity_problems(files_dir: Path) -> list[str]:
+    """Recompute every document's and every attachment's SHA-256; one line per mismatch or missing file."""
+    from app.documents.models import Document
+    from app.workflow.models import Attachment
+
+    problems: list[str] = []
+    for doc_id, number, sha, content in db.session.execute(
+            select(Document.id, Document.number, Document.sha256, Document.content).order_by(Document.id)):
+        if hashlib.sha256(content or b"").hexdigest() != sha:
+            problems.append(f"document {doc_id} ({number}): SHA-256 differs")
+    for record in db.session.scalars(select(Attachment).order_by(Attachment.id)):
+        path = files_dir / "attachments" / record.storage_path
+        if not path.is_file():
+            problems.append(f"attachment {record.id} ({record.filename}): file missing")
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+        if digest.hexdigest() != record.sha256:
+            problems.append(f"attachment {record.id} ({record.filename}): SHA-256 differs")
+    return problems

@@ -34,7 +34,7 @@ def _locale() -> str:
 
 
 def _storage() -> Path:
-    return Path(current_app.instance_path) / "attachments"
+    return Path(current_app.config["FILES_DIR"]) / "attachments"
 
 
 def _task_or_404(task_id: int) -> Any:
