@@ -91,8 +91,10 @@ def _dump_database(database_url: str, target_dir: Path) -> Path:
             source.close()
         return target
     target = target_dir / "database.pgdump"
-    subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                    "--file", str(target), _libpq_url(database_url)], check=True, capture_output=True)
+    result = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",  # noqa: S603
+                             "--file", str(target), _libpq_url(database_url)], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()[:2000]}")
     return target
 
 
@@ -201,7 +203,7 @@ def restore_backup(archive_path: Path, database_url: str, files_dir: Path) -> Ma
                 copy.close()
                 source.close()
         else:
-            result = subprocess.run([_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+            result = subprocess.run([_pg_tool("pg_restore"), "--no-owner",  # noqa: S603 - no shell, our arguments "--no-privileges", "--exit-on-error",
                                      "--dbname", _libpq_url(database_url), str(root / "database.pgdump")],
                                     capture_output=True, text=True)
             if result.returncode != 0:
