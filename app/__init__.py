@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.operations import cli as operations_cli
     from app.operations import web as operations_web
     from app.takeover import web as takeover_web
+    from app.uploads import web as uploads_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
     from app.workflow import web as workflow_web
@@ -80,6 +81,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(operations_web.bp)
     app.register_blueprint(takeover_web.bp)
+    app.register_blueprint(uploads_web.bp)
+    uploads_web.init_app(app)
     app.register_blueprint(notifications_web.bp)
     notifications_web.init_app(app)
     app.cli.add_command(notifications_cli.notifications_cli)

@@ -109,6 +109,17 @@ def _base_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def _size(value: str) -> int:
+    """A byte count: 4294967296, 4GB, 500MB, 64KB."""
+    text_value = value.strip().upper().replace(" ", "")
+    units = {"GB": 1024 ** 3, "MB": 1024 ** 2, "KB": 1024, "B": 1}
+    suffix = next((s for s in units if text_value.endswith(s)), "")
+    number = float(text_value[: -len(suffix)] if suffix else text_value) * units.get(suffix, 1)
+    if number <= 0:
+        raise ValueError("must be positive, e.g. 4GB or 500MB")
+    return int(number)
+
+
 def _locale(value: str) -> str:
     if value not in ("zh_CN", "en"):
         raise ValueError("supported: zh_CN, en")
@@ -136,6 +147,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", _log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
     Setting("FILES_DIR", str, None,
             "folder for attachments, recordings and uploads (attachments/, uploads/); default: the instance folder"),
+    Setting("UPLOAD_MAX_BYTES", _size, 4 * 1024 ** 3,
+            "largest recording or file accepted by the resumable upload (e.g. 4GB, 500MB)"),
     Setting("PUBLIC_BASE_URL", _base_url, "http://127.0.0.1:5000",
             "the address people open the platform at; links in e-mails start with it"),
     Setting("SMTP_HOST", str, "", "SMTP server for notification e-mails; empty: no e-mail is sent"),

@@ -85,6 +85,9 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "operations.healthz": (PUBLIC, "GET", "/healthz"),
     "calendar.year_view": ({A}, "GET", "/admin/calendar/years/2027"),
     "calendar.import_year": ({A}, "POST", "/admin/calendar/import"),
+    # tus endpoint: any signed-in user; each upload is checked against the task (may act) and its owner
+    "uploads.collection": (ALL, "OPTIONS", "/uploads/"),
+    "uploads.item": (ALL, "HEAD", "/uploads/0123456789abcdef0123456789abcdef"),
     "notifications.index": (ALL, "GET", "/notifications"),
     "notifications.open_one": (ALL, "GET", "/notifications/999999/open"),
     "notifications.read_all": (ALL, "POST", "/notifications/read-all"),

@@ -4,6 +4,7 @@ Screenshots feed docs/guide-takeover.md and docs/guide-inspector.md."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 
@@ -76,6 +77,21 @@ def _phone(browser: object, base: str, username: str, password: str) -> object:
     return page
 
 
+def _open_onsite(inspector: object, base: str) -> None:
+    """Open an on-site check task of the demo inspector, making the plan first when none is open yet."""
+    inspector.goto(f"{base}/tasks")  # type: ignore[attr-defined]
+    onsite = inspector.locator("[data-testid=inbox-cards] a", has_text="现场检查")  # type: ignore[attr-defined]
+    if onsite.count() == 0:
+        inspector.locator("[data-testid=inbox-cards] a", has_text="制定检查方案").first.click()  # type: ignore
+        inspector.check("[id='f.key_areas-2']")  # type: ignore[attr-defined]
+        inspector.fill("[id='f.notice_date']", "2027-03-08")  # type: ignore[attr-defined]
+        inspector.click("[data-testid=task-form] button[type=submit]:has-text('提交')")  # type: ignore
+        inspector.wait_for_selector(".alert-success")  # type: ignore[attr-defined]
+        inspector.goto(f"{base}/tasks")  # type: ignore[attr-defined]
+    onsite.first.click()
+    inspector.wait_for_selector("[data-testid=task-form]")  # type: ignore[attr-defined]
+
+
 def _no_sideways_scroll(page: object) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
     assert width <= 390, f"page is {width}px wide on a 390px phone"
@@ -128,17 +144,56 @@ def test_leader_reassigns_and_the_new_inspector_sees_it_on_a_phone(browser, ops)
 def test_onsite_form_on_a_phone_has_a_camera_button(browser, ops):
     base, app = ops
     inspector = _phone(browser, base, "demo.inspector", "demo-inspector-2026")
-    inspector.goto(f"{base}/tasks")
-    inspector.locator("[data-testid=inbox-cards] a", has_text="制定检查方案").first.click()
-    inspector.check("[id='f.key_areas-2']")
-    inspector.fill("[id='f.notice_date']", "2027-03-08")
-    inspector.click("[data-testid=task-form] button[type=submit]:has-text('提交')")
-    inspector.wait_for_selector(".alert-success")
-    inspector.goto(f"{base}/tasks")
-    inspector.locator("[data-testid=inbox-cards] a", has_text="现场检查").first.click()
-    inspector.wait_for_selector("[data-testid=task-form]")
+    _open_onsite(inspector, base)
     camera = inspector.locator("[data-testid=camera-evidence]")
     assert camera.get_attribute("accept") == "image/*" and camera.get_attribute("capture") == "environment"
     assert inspector.locator("[id='f.av_records']").get_attribute("accept") == "video/*,audio/*"
     _no_sideways_scroll(inspector)
     screenshot(inspector, "phone-onsite")
+
+
+def test_a_300_mb_video_uploads_on_a_phone_survives_a_cut_and_resumes(browser, ops, tmp_path):
+    import hashlib
+
+    base, app = ops
+    video = tmp_path / "执法记录仪-0001.mp4"
+    with video.open("wb") as out:
+        block = os.urandom(1024 * 1024)
+        for i in range(300):
+            out.write(block[i:] + block[:i])
+    expected = hashlib.sha256(video.read_bytes()).hexdigest()
+    inspector = _phone(browser, base, "demo.inspector", "demo-inspector-2026")
+    _open_onsite(inspector, base)
+    inspector.wait_for_selector("[data-testid=uploader-av_records] .uppy-Dashboard")
+    inspector.fill("[id='f.av_missing_reason']", "（测试）边上传边填写的文字")
+    patches: list[str] = []
+    failed: list[str] = []
+    heads: list[str] = []
+    inspector.on("request", lambda r: patches.append(r.headers.get("upload-offset", "?"))
+                 if r.method == "PATCH" else heads.append(r.url) if r.method == "HEAD" else None)
+    inspector.on("requestfailed", lambda r: failed.append(r.method))
+    inspector.locator("[data-testid=uploader-av_records] input.uppy-Dashboard-input").first.set_input_files(str(video))
+
+    def progress() -> int:
+        return inspector.evaluate("window.archivesUploads[0].getState().totalProgress")
+
+    inspector.wait_for_function("window.archivesUploads[0].getState().totalProgress >= 20", timeout=120_000)
+    screenshot(inspector, "phone-upload-progress")
+    inspector.context.set_offline(True)  # the connection drops mid-way
+    inspector.wait_for_timeout(3000)
+    cut_at = progress()
+    assert cut_at < 100
+    inspector.context.set_offline(False)
+    inspector.wait_for_selector("input[name='f.av_records.keep']", state="attached", timeout=240_000)
+    # The cut broke a request; the client asked where the upload stood (HEAD) and went on from there, never from 0.
+    assert failed and heads, (failed, heads)
+    assert patches.count("0") == 1 and len(patches) >= 10, patches
+    assert inspector.input_value("[id='f.av_missing_reason']") == "（测试）边上传边填写的文字"
+    screenshot(inspector, "phone-upload-done")
+    attachment_id = int(inspector.get_attribute("input[name='f.av_records.keep']", "value"))
+    with app.app_context():
+        from app.workflow.models import Attachment
+
+        record = db.session.get(Attachment, attachment_id)
+        assert record.size == 300 * 1024 * 1024 and record.sha256 == expected
+        db.session.remove()
