@@ -53,8 +53,8 @@ def deployed(tmp_path: Path) -> Iterator[dict[str, str]]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _healthz(port: int, timeout: float = 40.0, request_id: str = "") -> tuple[int, dict, dict]:
-    """Poll until /healthz says ok (or time runs out); returns (status, body, headers) of the last answer."""
+def _healthz(port: int, timeout: float = 90.0, request_id: str = "", want: int = 200) -> tuple[int, dict, dict]:
+    """Poll until /healthz answers `want` (or time runs out); returns (status, body, headers) of the last answer."""
     deadline = time.monotonic() + timeout
     last: tuple[int, dict, dict] = (0, {}, {})
     while time.monotonic() < deadline:
@@ -67,7 +67,7 @@ def _healthz(port: int, timeout: float = 40.0, request_id: str = "") -> tuple[in
             last = (exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers))
         except OSError:
             pass
-        if last[0] == 200:
+        if last[0] == want:
             return last
         time.sleep(0.5)
     return last
@@ -92,7 +92,7 @@ def test_gunicorn_and_a_worker_answer_healthz(deployed: dict[str, str], tmp_path
                                env=env, cwd=ROOT, stdout=web_out, stderr=subprocess.STDOUT)
         try:
             # Before any worker runs, the server answers but says the worker is missing.
-            status, body, _headers = _healthz(port, timeout=10)
+            status, body, _headers = _healthz(port, want=503)
             assert status == 503 and body["database"] == "ok" and body["worker"] == "missing"
             worker = subprocess.Popen([BIN / "flask", "worker", "--interval", "1"], env=env, cwd=ROOT,
                                       stdout=worker_out, stderr=subprocess.STDOUT)
@@ -104,7 +104,7 @@ def test_gunicorn_and_a_worker_answer_healthz(deployed: dict[str, str], tmp_path
             finally:
                 assert _stop(worker) == 0
             # A worker that stops cleanly removes its heartbeat.
-            status, body, _headers = _healthz(port, timeout=2)
+            status, body, _headers = _healthz(port, want=503)
             assert status == 503 and body["worker"] == "missing"
         finally:
             _stop(web)
@@ -115,15 +115,31 @@ def test_gunicorn_and_a_worker_answer_healthz(deployed: dict[str, str], tmp_path
     assert "stopped" in worker_log.read_text()
 
 
+def _notifications(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM notification")).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
 def test_make_run_supervisor_starts_both_and_ctrl_c_stops_both(deployed: dict[str, str]) -> None:
     port = _free_port()
     env = {**deployed, "APP_ENV": "development"}
+    # As `make run` does: the demo data, then the server and the worker together.
+    subprocess.run([BIN / "flask", "demo", "seed"], env=env, cwd=ROOT, check=True, capture_output=True)
+    assert _notifications(env["DATABASE_URL"]) == 0
     supervisor = subprocess.Popen([sys.executable, ROOT / "tools" / "run_dev.py", "--port", str(port),
                                    "--worker-interval", "1"], env=env, cwd=ROOT,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         status, body, _headers = _healthz(port)
         assert status == 200 and body["workers"] == 1, body
+        # The worker it started has already told the demo's people about their tasks (the bell's notifications).
+        assert _notifications(env["DATABASE_URL"]) > 0
     finally:
         code = _stop(supervisor, signal.SIGINT)
     output = supervisor.stdout.read().decode() if supervisor.stdout else ""
