@@ -160,3 +160,19 @@ def test_bell_and_list_show_and_mark_read(clock, app):
     assert "新任务：提交整改报告（整改跟踪）" in page and "未读" in page
     assert client.get(f"/notifications/{note_id}/open").status_code == 302
     assert 'data-testid="bell-count"' not in client.get("/notifications").get_data(as_text=True)
+
+
+def test_work_sent_back_is_announced_as_returned_for_revision(app):
+    legal, leader = user_for(Role.LEGAL), user_for(Role.LEADER)
+    with app.app_context():
+        load_process("engine")
+        case = cases.start_case(legal, "test_approval", "退回测试", {"rounds": 0})
+        [draft] = db.session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "ready"))
+        cases.complete_task(legal, draft.id, {"subject": "申请", "amount": 1})
+        [approve] = db.session.scalars(select(Task).where(Task.case_id == case.id, Task.state == "ready"))
+        cases.complete_task(leader, approve.id, {"approved": False})
+        db.session.commit()
+        produce.produce("http://127.0.0.1:5000")
+        [returned] = _mine(legal, "returned")
+        assert returned.params["task"] == "填写申请"
+        assert _mine(leader) == []  # its task was done before the worker looked: nothing to announce

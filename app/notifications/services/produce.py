@@ -156,9 +156,17 @@ def _draws(base_url: str, sms: bool) -> int:
 
 
 def produce(base_url: str, sms_enabled: bool = False) -> int:
-    """One pass of the notification job (caller commits); returns how many notifications it created."""
+    """One pass of the notification job (caller commits); returns how many notifications it created.
+
+    With several workers on PostgreSQL only one produces at a time (a transaction advisory lock; the others skip
+    this poll); on SQLite the database's single writer serialises them."""
+    from sqlalchemy import text
+
     from app.clock import local_today
 
+    if db.session.get_bind().dialect.name == "postgresql" and not db.session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(4242018)")):
+        return 0
     today = local_today()
     created = _new_tasks(base_url, sms_enabled, today)
     created += _reassignments(base_url, sms_enabled)
