@@ -106,13 +106,14 @@ def test_leader_reassigns_and_the_new_inspector_sees_it_on_a_phone(browser, ops)
     leader.click("[data-testid=manage-case]")
     card = leader.locator("[data-testid^=reassign-]", has_text="制定检查方案").first
     card.locator("select[name=to_user_id]").select_option(label=NEW_INSPECTOR[1])
+    card.locator("textarea[name=reason]").fill("原检查员病假，由张新接办")
+    screenshot(leader, "takeover-reassign")
     card.locator("textarea[name=reason]").fill("   ")  # passes the browser's `required`, not the server
     card.locator("button[type=submit]").click()
     assert "请填写理由" in leader.inner_text("[data-testid^=reassign-] .invalid-feedback")
     card = leader.locator("[data-testid^=reassign-]", has_text="制定检查方案").first
     assert card.locator("select[name=to_user_id] option:checked").inner_text() == NEW_INSPECTOR[1]
     card.locator("textarea[name=reason]").fill("原检查员病假，由张新接办")
-    screenshot(leader, "takeover-reassign")
     card.locator("button[type=submit]").click()
     leader.wait_for_selector(".alert-success")
     leader.click("text=返回案件")
