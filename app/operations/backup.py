@@ -15,6 +15,7 @@ installation that is not empty and an archive whose members do not match the man
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import sqlite3
@@ -140,8 +141,6 @@ def create_backup(database_url: str, files_dir: Path, output_dir: Path, now: dat
             blob = json.dumps(manifest.__dict__, ensure_ascii=False, indent=2).encode("utf-8")
             info = tarfile.TarInfo("manifest.json")
             info.size, info.mtime = len(blob), int(now.timestamp())
-            import io
-
             archive.addfile(info, io.BytesIO(blob))
     final = output_dir / f"{name}.tar"
     partial.rename(final)

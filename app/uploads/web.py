@@ -73,10 +73,10 @@ def collection() -> Any:
     if not length.isdigit():
         return _tus(400, _("缺少文件大小（Upload-Length）。"))
     meta = _metadata(request.headers.get("Upload-Metadata", ""))
+    task_id = int(meta["task_id"]) if meta.get("task_id", "").isdigit() else 0
     try:
-        upload = services.create(current_user, int(meta.get("task_id") or 0) if (meta.get("task_id") or "").isdigit()
-                                 else 0, meta.get("field", ""), meta.get("filename", ""), meta.get("filetype", ""),
-                                 int(length), limit)
+        upload = services.create(current_user, task_id, meta.get("field", ""), meta.get("filename", ""),
+                                 meta.get("filetype", ""), int(length), limit)
         db.session.commit()
     except DomainError as exc:
         return _error(exc)
