@@ -35,6 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from app import access, error_pages, i18n, navigation, security
     from app.auth import web as auth_web
+    from app.operations import logs
+
+    logs.configure(app)
 
     security.init_app(app)  # before any route: ids beyond 32 bits never match; odd input refused first
     # Access is checked before CSRF, so an anonymous POST is sent to the login page, not told "bad token".
@@ -73,6 +76,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         versions_web,
     )
     from app.modeler import web as modeler_web
+    from app.notifications import cli as notifications_cli
+    from app.notifications import web as notifications_web
+    from app.operations import cli as operations_cli
+    from app.operations import web as operations_web
+    from app.takeover import web as takeover_web
+    from app.uploads import web as uploads_web
     from app.workflow import case_web as workflow_case_web
     from app.workflow import cli as workflow_cli
     from app.workflow import definitions_web
@@ -92,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(form_editor_web.bp)
     app.register_blueprint(import_web.bp)
     app.register_blueprint(calendar_web.bp)
+    calendar_web.init_app(app)
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(draws_web.public_bp)
@@ -99,12 +109,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(versions_web.bp)
     app.register_blueprint(editor_web.bp)
     app.register_blueprint(bureau_web.bp)
+    app.register_blueprint(operations_web.bp)
+    app.register_blueprint(takeover_web.bp)
+    app.register_blueprint(uploads_web.bp)
+    uploads_web.init_app(app)
+    app.register_blueprint(notifications_web.bp)
+    notifications_web.init_app(app)
+    app.cli.add_command(notifications_cli.notifications_cli)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)
     login_manager.request_loader(api_web.load_token_user)
     app.cli.add_command(workflow_cli.process_cli)
-    app.cli.add_command(workflow_cli.worker)
+    app.cli.add_command(operations_cli.worker)
+    app.cli.add_command(operations_cli.backup_cli)
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(casefile_cli.casefile_cli)
     app.cli.add_command(auth_cli.user_cli)

@@ -123,6 +123,20 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
        for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
                     "enforcement-items")},
     "audit.verify": ({A, AU}, "POST", "/audit/verify"),
+    # operations: the health check is public (no personal data: database and worker status only)
+    "operations.healthz": (PUBLIC, "GET", "/healthz"),
+    "calendar.year_view": ({A}, "GET", "/admin/calendar/years/2027"),
+    "calendar.import_year": ({A}, "POST", "/admin/calendar/import"),
+    # tus endpoint: any signed-in user; each upload is checked against the task (may act) and its owner
+    "uploads.collection": (ALL, "OPTIONS", "/uploads/"),
+    "uploads.item": (ALL, "HEAD", "/uploads/0123456789abcdef0123456789abcdef"),
+    "notifications.index": (ALL, "GET", "/notifications"),
+    "notifications.open_one": (ALL, "GET", "/notifications/999999/open"),
+    "notifications.read_all": (ALL, "POST", "/notifications/read-all"),
+    "notifications.settings": (ALL, "GET", "/notifications/settings"),
+    "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
+    "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
+    "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
 }
 
 

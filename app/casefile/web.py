@@ -26,7 +26,7 @@ def _root() -> Path:
 
 
 def _attachments() -> Path:
-    return Path(current_app.instance_path) / "attachments"
+    return Path(current_app.config["FILES_DIR"]) / "attachments"
 
 
 def _visible(case_file_id: int) -> Any:

@@ -21,7 +21,7 @@ def demo_cli() -> None:
 @with_appcontext
 def seed() -> None:
     """Load the demo data once (idempotent)."""
-    created = seed_demo(Path(current_app.instance_path) / "attachments")
+    created = seed_demo(Path(current_app.config["FILES_DIR"]) / "attachments")
     db.session.commit()
     click.echo(f"demo data created: {', '.join(created)}" if created else "demo data already loaded")
 

@@ -1,4 +1,4 @@
-"""`flask process validate|load|list` and `flask worker`."""
+"""`flask process validate|load|list` and the timer job the worker runs (`run_due_timers`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 
+from app.errors import Conflict
 from app.extensions import db
 from app.modeler.services import layout
 from app.workflow.services import definitions, lint, timers
@@ -100,30 +102,35 @@ def run_due_timers(limit: int = 100) -> int:
             timers.mark_error(case_id, exc)
             db.session.commit()
             current_app.logger.error("case %s: %s", case_id, exc)
+        except (Conflict, OperationalError) as exc:
+            # Another worker (or a person completing a task) saved this case first: leave it to them.
+            db.session.rollback()
+            current_app.logger.info("case %s changed meanwhile, left to the next poll: %s", case_id, exc)
+            break
         handled += 1
     return handled
 
 
-_last_clean_up = [0.0]
+LAST_CLEAN_UP = [0.0]
 
 
-def _clean_up(force: bool) -> None:
+def clean_up(force: bool) -> None:
     """Hourly: pending uploads never submitted, files no record refers to, import previews never confirmed."""
     from app.directories.services.importing import remove_stale_previews
     from app.workflow.services import attachments
 
-    if not force and time.time() - _last_clean_up[0] < 3600:
+    if not force and time.time() - LAST_CLEAN_UP[0] < 3600:
         return
-    _last_clean_up[0] = time.time()
+    LAST_CLEAN_UP[0] = time.time()
     instance = Path(current_app.instance_path)
-    removed = attachments.remove_stale(instance / "attachments")
+    removed = attachments.remove_stale(Path(current_app.config["FILES_DIR"]) / "attachments")
     db.session.commit()
     removed += remove_stale_previews(instance / "imports")
     if removed:
         click.echo(f"removed {removed} stale upload(s)")
 
 
-def _anchor_audit_daily() -> None:
+def anchor_audit_daily() -> None:
     """Once a day, a signed checkpoint of the audit chain head (when AUDIT_ANCHOR_KEY is set)."""
     from app.audit.services import anchor_due, write_anchor
     from app.clock import utcnow
@@ -132,20 +139,3 @@ def _anchor_audit_daily() -> None:
     if key and anchor_due(folder, utcnow().date()):
         click.echo(f"audit checkpoint written: {write_anchor(key, folder)}")
         db.session.rollback()
-
-
-@click.command("worker")
-@click.option("--once", is_flag=True, help="fire what is due now and exit")
-@click.option("--interval", default=30, show_default=True, help="seconds between polls")
-@with_appcontext
-def worker(once: bool, interval: int) -> None:
-    """Fire due timer events (safe to run several at once)."""
-    while True:
-        handled = run_due_timers()
-        if handled:
-            click.echo(f"fired timers of {handled} case(s)")
-        _anchor_audit_daily()
-        _clean_up(force=once)
-        if once:
-            return
-        time.sleep(interval)

@@ -36,6 +36,8 @@ def render_fields(schema: dict[str, Any], data: dict[str, Any], errors: dict[str
             "name": name, "widget": kind, "label": _label(prop, locale), "help": help_texts.get(name, ""),
             "required": name in required, "value": data.get(name), "options": _options(prop, locale),
             "errors": errors.get(name, []), "prop": prop,
+            "accept": ui.get("accept", {}).get(name), "capture": name in ui.get("capture", []),
+            "resumable": name in ui.get("resumable", []),
         }
         if kind == "boolean" or prop.get("type") == "boolean":
             field["options"] = _yes_no(locale)

@@ -40,7 +40,7 @@ def _locale() -> str:
 
 
 def _storage() -> Path:
-    return Path(current_app.instance_path) / "attachments"
+    return Path(current_app.config["FILES_DIR"]) / "attachments"
 
 
 def _task_for_submit(task_id: int) -> Any:

@@ -10,15 +10,17 @@ pytestmark = pytest.mark.browser
 EVERYONE = {"home.index", "workflow.my_tasks", "directories.index"}
 CASES = {"workflow.case_list"}
 DRAWS = {"draws.index"}
+TAKEOVER = {"takeover.delegation_list"}
 NAV = {
     "supervision": EVERYONE | CASES | DRAWS,
     "legal": EVERYONE | CASES | DRAWS | {"processes.index"},
     "inspector": EVERYONE,
     "expert": EVERYONE,
     "discipline": EVERYONE | DRAWS,
-    "leader": EVERYONE | CASES | DRAWS,
+    "leader": EVERYONE | CASES | DRAWS | TAKEOVER,
     "auditor": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events"},
-    "admin": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events", "admin.users", "calendar.overrides"},
+    "admin": EVERYONE | CASES | DRAWS | TAKEOVER | {"processes.index", "audit.events", "admin.users",
+                                                     "calendar.overrides"},
 }
 
 

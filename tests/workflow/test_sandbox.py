@@ -9,7 +9,7 @@ import pytest
 from app.calendar.services import WorkingDays
 from app.clock import set_clock, utcnow
 from app.extensions import db
-from app.workflow.cli import worker
+from app.operations.cli import worker
 from app.workflow.models import Case
 from app.workflow.services import cases, sandbox
 from app.workflow.services.sandbox import (

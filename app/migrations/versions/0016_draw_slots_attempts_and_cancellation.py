@@ -1,7 +1,7 @@
 """Draws: one per year and scope (slot), failed attempts, cancellation.
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-22 04:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0009'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Hardening: revocable sessions (a version per user), failed sign-ins per client address, pending uploads.
 
 Revision ID: 0017
-Revises: 0009
+Revises: 0016
 Create Date: 2026-11-22 04:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0009'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Trial cases on drafts: marked cases, and documents numbered apart from the real ones.
 
 Revision ID: 0019
-Revises: 0010
+Revises: 0018
 Create Date: 2026-11-22 04:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0010'  # chained after the merged drafts migration (issue-10-diagrams); brief: '0009'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,7 @@ from app.directories.services.results import record_outcome
 from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
+from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
 from app.workflow.services import attachments, data_checks, legal_review, runtime
 from app.workflow.services.choices import with_choices
@@ -191,14 +192,17 @@ def get_task(task_id: int) -> Task:
 
 
 def may_act(user: User, task: Task) -> bool:
-    """Whether this user holds the task's role and, when restricted, is one of its named users.
+    """Whether this user holds the task's role and, when restricted, is one of its named users (or their delegate).
 
     A trial case is walked by the one who started it, whatever the lanes say, and by nobody else."""
     if task.case.trial:
         return task.case.created_by_id == user.id
     if Role(task.role) not in user.role_set:
         return False
-    return not task.restricted or any(a.user_id == user.id for a in task.assignees)
+    if not task.restricted:
+        return True
+    acting = set(acting_for(user.id))
+    return any(a.user_id in acting for a in task.assignees)
 
 
 def completed_message(task: Task) -> Conflict:
@@ -269,6 +273,8 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
         raise completed_message(row)
     if not may_act(actor, row):
         raise PermissionDenied(N_("您不是此任务的办理人。"))
+    if case.status != "running":
+        raise Conflict(N_("案件已暂停或已撤销，暂不能办理此任务。"))
     if not case.trial:
         legal_review.check_reviewer(actor, row)
     definition = case.definition
