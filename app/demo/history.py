@@ -96,7 +96,9 @@ def seed_closed_inspection(users: dict[str, User], storage: Path | None) -> bool
         video = script.file("onsite", "inspector", "av_records", "现场检查执法记录仪视频说明.txt",
                             "演示数据：现场检查全程录像，时长 42 分钟。")
         step("onsite", "inspector", {
-            "credentials_shown": True, "purpose_stated": True, "checked_on": day,
+            "credentials_shown": True, "purpose_stated": True, "checked_on": day, "start_time": "09:30",
+            "end_time": "10:40", "present_person": "王某（演示）", "present_position": "办公室主任",
+            "recorder": "示档执2026002",
             "findings": [{"area": "storage", "situation": "库房温湿度记录 2026 年 7—9 月缺失，除湿机故障未报修",
                           "problem": True},
                          {"area": "management", "situation": "归档范围和保管期限表齐全，整理规范", "problem": False}],
@@ -106,7 +108,7 @@ def seed_closed_inspection(users: dict[str, User], storage: Path | None) -> bool
              hours=1)
         step("feedback", "inspector", {"outcome": "problems", "feedback_given": True,
                                        "feedback_summary": "当场反馈：库房温湿度记录不全，除湿设备故障，限期整改。"})
-        step("order_rect", "inspector", {"problems": [{"problem": "库房温湿度记录不全", "days": 10},
+        step("order_rect", "inspector", {"rect_basis": "《中华人民共和国档案法》第二十三条", "problems": [{"problem": "库房温湿度记录不全", "days": 10},
                                                       {"problem": "除湿机故障未维修", "days": 10}]}, hours=24 * 9)
         report = script.file("record_report", "supervision", "report_files", "整改报告（演示）.txt",
                              "演示数据：已维修除湿机，建立温湿度每日记录制度，附 10 日记录。")
@@ -151,6 +153,8 @@ def seed_closed_penalty_case(users: dict[str, User], storage: Path | None, subje
                            "演示数据：群众举报某档案服务有限公司将委托整理的文书档案作废纸处理。")
         step("file", "legal", {
             "party_name": "某档案服务有限公司（演示）", "party_type": "service_company", "source": "complaint",
+            "party_credit_code": "91999999MA0000001X", "party_legal_rep": "赵某（演示）",
+            "party_address": "示例市演示路 8 号",
             "facts": "群众举报该公司在受托整理档案期间，擅自销毁委托单位应当归档的文件材料。",
             "legal_basis": "《中华人民共和国档案法》第四十八条第（一）项、第四十九条",
             "investigators": [{"name": "执法人员01（演示）", "certificate_no": "示档执2026001"},
@@ -162,6 +166,9 @@ def seed_closed_penalty_case(users: dict[str, User], storage: Path | None, subje
                                "演示数据：2026 年 9 月销毁清单复印件，共 216 件。")
         step("investigate", "inspector", {
             "inquiry_person": "张某（演示）", "inquiry_position": "项目负责人", "inquiry_date": day,
+            "inquiry_gender": "female", "inquiry_id_no": "110105198502021234", "inquiry_phone": "0999-1234567",
+            "inquiry_relation": "当事人项目负责人", "inquiry_start": "14:00", "inquiry_end": "15:10",
+            "inquiry_place": "示例市档案局询问室（演示）", "recorder": "示档执2026002",
             "inquiry_qa": [{"question": "委托整理的文件材料现在何处？", "answer": "216 件按公司安排销毁了。"},
                            {"question": "销毁前是否经委托单位同意？", "answer": "没有。"}],
             "evidence_items": [{"name": "销毁清单复印件", "source": "当事人提供", "proves": "销毁的时间和数量"},
@@ -170,6 +177,7 @@ def seed_closed_penalty_case(users: dict[str, User], storage: Path | None, subje
         report = {"found_facts": "2026 年 9 月，当事人在受托整理档案期间擅自销毁应当归档的文件材料 216 件。",
                   "evidence_summary": "询问笔录、销毁清单复印件、委托整理合同。", "decision_type": "fine",
                   "fine_amount": 150000, "beyond_discretion": False,
+                  "discretion_reason": "销毁数量较大，但当事人初次违法、配合调查",
                   "decision_basis": "《中华人民共和国档案法》第四十九条第二款"}
         step("report", "inspector", {**report, "evidence_summary": "询问笔录、销毁清单复印件。"}, hours=48)
         ok = {f"el_{k}": "ok" for k in REVIEW_ELEMENTS}
@@ -186,7 +194,8 @@ def seed_closed_penalty_case(users: dict[str, User], storage: Path | None, subje
         day = script.tick(0)
         step("decide", "leader", {"decision_approved": True, "decision_date": day})
         day = script.tick(0)
-        step("serve", "legal", {"service_method": "direct", "served_on": day, "service_place": "当事人住所（演示）"},
+        step("serve", "legal", {"service_method": "direct", "served_on": day, "service_time": "10:00",
+                           "service_place": "当事人住所（演示）", "servers": "执法人员01（演示）、执法人员02（演示）"},
              hours=24 * 10)
         day = script.tick(0)
         step("payment", "legal", {"paid_on": day, "amount_paid": 150000})
