@@ -20,7 +20,7 @@ NAV = {
     "leader": EVERYONE | CASES | DRAWS | TAKEOVER,
     "auditor": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events"},
     "admin": EVERYONE | CASES | DRAWS | TAKEOVER | {"processes.index", "audit.events", "admin.users",
-                                                     "calendar.overrides"},
+                                                     "calendar.overrides", "bureau.settings"},
 }
 
 
