@@ -21,7 +21,7 @@ from app.errors import Conflict, DomainError, NotFound, PermissionDenied, Valida
 from app.extensions import db
 from app.web_helpers import translate
 from app.workflow.case_filters import CASES_PER_PAGE, case_query
-from app.workflow.case_web import step_titles
+from app.workflow.case_web import element_details_html, step_titles
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
 from app.workflow.services import case_list as case_list_service
@@ -187,7 +187,7 @@ def case_page(case_id: int) -> Any:
                            data=present(case.definition.forms, data, locale, attachments.get),
                            steps=steps, timers=timers, titles=step_titles(), diagrams=diagrams,
                            markers=case_view.markers(steps[-1] if steps else None, timers, diagrams),
-                           details=case_view.element_details(case, events, locale, attachments.get),
+                           details=element_details_html(case, events, locale),
                            attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),
                            latest_file=latest_case_file(case.id))
 
