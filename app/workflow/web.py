@@ -164,7 +164,8 @@ def case_list() -> Any:
                            pages=max(1, (total + CASES_PER_PAGE - 1) // CASES_PER_PAGE), now=now,
                            open_tasks=case_list_service.open_tasks([c.id for c in items]),
                            processes=case_list_service.process_choices(), people=case_list_service.people(),
-                           sort=query.sort, descending=query.descending)
+                           sort=query.sort, descending=query.descending,
+                           count_limit=case_list_service.COUNT_LIMIT)
 
 
 @bp.route("/cases/<int:case_id>")
