@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.access import signed_in
 from app.documents.services.documents import get_document
@@ -17,6 +19,29 @@ from app.workflow.services.access import may_view_case
 from app.workflow.services.presenter import present
 
 bp = Blueprint("caseview", __name__)
+
+
+_FRAGMENTS: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+FRAGMENT_CACHE_SIZE = 256
+
+
+def element_details_html(case: Any, events: list[Any], locale: str) -> Markup:
+    """The rendered per-element details of a case as far as `events` go.
+
+    The history is append-only, so (case, last event's hash, locale) identifies the fragment exactly: any new event
+    (a task, a document, a timer) makes a new key. Kept per process, the most recent 256.
+    """
+    key = (case.id, events[-1].hash if events else "", len(events), locale)
+    cached = _FRAGMENTS.get(key)
+    if cached is not None:
+        _FRAGMENTS.move_to_end(key)
+        return cached
+    html = Markup(render_template("workflow/_case_details.html",  # noqa: S704 - autoescaped template output
+                                  details=case_view.element_details(case, events, locale, attachments.get)))
+    _FRAGMENTS[key] = html
+    if len(_FRAGMENTS) > FRAGMENT_CACHE_SIZE:
+        _FRAGMENTS.popitem(last=False)
+    return html
 
 
 def step_titles() -> dict[str, str]:
@@ -70,4 +95,4 @@ def step(case_id: int, index: int) -> Any:
         "workflow/step.html", case=case, steps=steps, step=current, submitted=submitted, document=document,
         data=present(forms, current.data, locale, attachments.get, changed=current.changed), version=version,
         diagrams=diagrams, markers=markers, titles=step_titles(),
-        details=case_view.element_details(case, events[:index], locale, attachments.get))
+        details=element_details_html(case, events[:index], locale))

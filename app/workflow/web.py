@@ -22,7 +22,7 @@ from app.extensions import db
 from app.security import safe_download_type
 from app.web_helpers import translate
 from app.workflow.case_filters import CASES_PER_PAGE, case_query
-from app.workflow.case_web import step_titles
+from app.workflow.case_web import element_details_html, step_titles
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
 from app.workflow.services import case_list as case_list_service
@@ -210,7 +210,8 @@ def case_list() -> Any:
                            pages=max(1, (total + CASES_PER_PAGE - 1) // CASES_PER_PAGE), now=now,
                            open_tasks=case_list_service.open_tasks([c.id for c in items]),
                            processes=case_list_service.process_choices(), people=case_list_service.people(),
-                           sort=query.sort, descending=query.descending)
+                           sort=query.sort, descending=query.descending,
+                           count_limit=case_list_service.COUNT_LIMIT)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -235,7 +236,7 @@ def case_page(case_id: int) -> Any:
                            data=present(case.definition.forms, data, locale, attachments.get),
                            steps=steps, timers=timers, titles=step_titles(), diagrams=diagrams,
                            markers=case_view.markers(steps[-1] if steps else None, timers, diagrams),
-                           details=case_view.element_details(case, events, locale, attachments.get),
+                           details=element_details_html(case, events, locale),
                            attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),
                            latest_file=latest_case_file(case.id))
 

@@ -19,6 +19,7 @@ from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
 SORTS: dict[str, Any] = {"created": Case.created_at, "updated": Case.updated_at, "id": Case.id,
                          "subject": Case.subject, "party": Case.party, "status": Case.status}
 STATUSES = ("running", "completed", "error")
+COUNT_LIMIT = 10_000  # beyond this a list says "more than 10,000" instead of counting every match
 
 
 @dataclass
@@ -65,9 +66,10 @@ def _filtered(query: CaseQuery, now: datetime, columns: Any = Case) -> Any:
 
 
 def search_cases(query: CaseQuery, now: datetime, *, page: int = 1, per_page: int = 50) -> tuple[list[Case], int]:
-    """(the page of cases, the total matching)."""
+    """(the page of cases, the number matching — counted up to COUNT_LIMIT + 1, enough to say "more than")."""
     statement = _filtered(query, now)
-    total = db.session.scalar(_filtered(query, now, func.count(Case.id))) or 0
+    limited = _filtered(query, now, Case.id).limit(COUNT_LIMIT + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(limited)) or 0
     column = SORTS.get(query.sort, Case.created_at)
     order = [column.desc(), Case.id.desc()] if query.descending else [column.asc(), Case.id.asc()]
     rows = db.session.scalars(statement.options(defer(Case.state)).order_by(*order)
