@@ -123,3 +123,20 @@ def test_a_draft_page_marks_problems_on_the_diagram(as_role):
     assert 'data-testid="draft-problems"' in page and "用户任务不在任何泳道中" in page
     assert "data-diagram-markers='{\"approve\": \"diagram-problem\"}'" in page
     assert '"title": "用户任务不在任何泳道中' in page or "用户任务不在任何泳道中，无法确定" in page
+
+
+def test_editor_pages_in_english(as_role):
+    from app.modeler.services import drafts
+    from tests.conftest import user_for
+
+    draft = drafts.new_draft(user_for(Role.LEGAL), definitions.published("case_handling"))
+    db.session.commit()
+    draft_id = draft.id
+    client = as_role(Role.LEGAL)
+    client.post("/lang/en", data={"next": "/"})
+    form_page = client.get(f"/processes/{draft_id}/forms/ch_file/edit").get_data(as_text=True)
+    assert "Add a field" in form_page and "Preview (as the task page shows it)" in form_page
+    table_page = client.get(f"/processes/{draft_id}/decisions/major_decision.dmn/major_decision").get_data(as_text=True)
+    assert "Add a rule" in table_page and "First (the first matching rule in order)" in table_page
+    assert "Import diagrams" in client.get("/processes/import").get_data(as_text=True)
+    assert "This is a draft" in client.get(f"/processes/{draft_id}").get_data(as_text=True)

@@ -118,7 +118,7 @@ def new_draft(actor: User, source: ProcessDefinition, reason: str = "") -> Proce
 
 def new_draft_from_files(actor: User, process_id: str, name: str, files: dict[str, str], forms: dict[str, Any],
                          reason: str) -> ProcessDefinition:
-    """A new draft holding imported files (validated like a save; see `save_draft`)."""
+    """A new draft holding files the caller has already checked with `validate` (the importer does)."""
     existing = open_draft(process_id)
     if existing is not None:
         raise DraftExists(existing)
