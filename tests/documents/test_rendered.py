@@ -44,8 +44,11 @@ FORBIDDEN = [(re.compile(r"\bNone\b|\bnull\b"), "None"), (re.compile(r"\d{4}-\d{
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+FONTS = {**os.environ, "FONTCONFIG_FILE": str(Path(__file__).with_name("fonts.conf"))}
+
+
 def _run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=300).stdout
+    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=300, env=FONTS).stdout
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +140,11 @@ def test_rendered_document_is_complete_and_official(rendered, doc_type):
             assert "签名" in footer and footer in _squash(page), f"signature line on page {number}"
     if doc_type in TRANSCRIPTS - {"collective_discussion"}:  # the party checks and signs
         assert "以上笔录我看过，与我说的相符" in _squash(text)
-    squashed = _squash(text)
+    # the text as one flow: without the page numbers and footers that fall between the pages
+    squashed = re.sub(r"—\d+—", "", _squash(text))
+    for paragraph in read_docx(io.BytesIO(content)).sections[0].footer.paragraphs:
+        if paragraph.text.strip():
+            squashed = squashed.replace(_squash(paragraph.text), "")
     rules = REQUIRED[doc_type] + [(label, get) for label, applies, get in CONDITIONAL.get(doc_type, [])
                                   if applies(issue)]
     for label, getter in rules:

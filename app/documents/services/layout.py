@@ -193,7 +193,7 @@ def add_title(document: Document, text: str, issuer: str = "") -> None:
     for line in ([issuer] if issuer else []) + [text]:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        exact_spacing(paragraph, 35)
+        exact_spacing(paragraph, 35, snap=False)  # one 35 pt line each, not two grid lines
         set_fonts(paragraph.add_run(line), TITLE_FONT, 22)
 
 
