@@ -164,10 +164,14 @@ def issue_everything() -> tuple[dict[str, Issued], bytes]:
 
 
 def ten_team_draw() -> Draw:
-    """A performed draw of at least ten objects (for the schedule table)."""
+    """A performed draw of at least ten objects (for the schedule table).
+
+    A special inspection: the year's annual draw (one per year and scope) is the inspections' own.
+    """
     year = local_today().year + 1
     tiers = list(db.session.scalars(select(Tier.id)))
-    draw = draws.prepare(user_for(Role.SUPERVISION), {"year": year, "ratio": "0.2", "tier_ids": tiers,
+    draw = draws.prepare(user_for(Role.SUPERVISION), {"year": year, "scope": "special", "ratio": "0.2",
+                                                      "tier_ids": tiers,
                                                       "period_start": f"{year}-03-01", "period_end": f"{year}-10-31"})
     draws.perform(user_for(Role.DISCIPLINE), draw, "615243")
     assert len(draw.schedule) >= 10

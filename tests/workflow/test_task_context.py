@@ -25,7 +25,8 @@ def test_leaders_decision_page_shows_facts_amount_evidence_and_review_before_dec
     case_id = start({"source": "complaint"})
     to_report(case_id)
     do(case_id, "report", Role.INSPECTOR, report(100000))
-    do(case_id, "review", Role.LEGAL, {**REVIEW_OK, "el_discretion": "problem", "review_opinion": "裁量偏高但可接受"})
+    do(case_id, "review", Role.LEGAL, {**REVIEW_OK, "el_discretion": "problem", "review_opinion": "裁量偏高但可接受",
+                                      "review_justification": "罚款在裁量基准幅度内，偏高部分当事人已有说明"})
     do(case_id, "prior_notice", Role.LEGAL, {"notice_served_on": "2027-05-06"})
     do(case_id, "party_response", Role.LEGAL, {"statement": "无异议", "hearing_requested": False})
     db.session.commit()

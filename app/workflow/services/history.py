@@ -26,6 +26,10 @@ STEP_TITLES = {
     "case.error": N_("流程出错"),
     "document.generated": N_("生成文书"),
     "case.migrated": N_("迁移流程版本"),
+    "task.reassigned": N_("转派"),
+    "case.suspended": N_("暂停案件"),
+    "case.resumed": N_("恢复办理"),
+    "case.cancelled": N_("撤销案件"),
 }
 
 
