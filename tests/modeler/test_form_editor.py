@@ -172,6 +172,7 @@ def test_table_columns_are_edited_column_by_column(as_role):
     columns = specs[index].columns
     assert len(columns) == 2 and columns[1].label.startswith("姓名")
     assert f'name="f{index}.c1.label" value="{columns[1].label}"' in page and f'name="f{index}.ncols" value="2"' in page
+    assert 'data-testid="choices-from"' in page  # the officer column's options come from the directory
     data = _editor_data(schema, key)
     del data[f"f{index}.columns"]
     data[f"f{index}.ncols"] = str(len(specs[index].columns))

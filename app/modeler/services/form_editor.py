@@ -57,6 +57,8 @@ class FieldSpec:
     max_length: str = ""
     original: str = ""  # the field's name before editing ("" for a new field)
     columns: list[FieldSpec] = field(default_factory=list)
+    choices_from: str = ""  # options filled in by the system (`x-choices`): kept, not edited here
+    upload_hints: bool = False  # accepted file types, camera, resumable upload: kept, not edited here
 
 
 def _kind(schema: dict[str, Any], name: str, prop: dict[str, Any]) -> str:
@@ -80,6 +82,11 @@ def _options_text(prop: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _has_upload_hints(schema: dict[str, Any], name: str) -> bool:
+    ui = schema.get("ui", {})
+    return name in ui.get("accept", {}) or name in ui.get("capture", []) or name in ui.get("resumable", [])
+
+
 def fields_from_schema(schema: dict[str, Any]) -> list[FieldSpec]:
     """The schema's fields in display order."""
     required = set(schema.get("required", []))
@@ -88,12 +95,14 @@ def fields_from_schema(schema: dict[str, Any]) -> list[FieldSpec]:
     for name in field_order(schema):
         prop = schema["properties"][name]
         spec = FieldSpec(name, prop.get("title", ""), _kind(schema, name, prop), name in required,
-                         _options_text(prop), help_texts.get(name, ""), str(prop.get("maxLength", "")), name)
+                         _options_text(prop), help_texts.get(name, ""), str(prop.get("maxLength", "")), name,
+                         choices_from=str(prop.get("x-choices", "")), upload_hints=_has_upload_hints(schema, name))
         if spec.kind == "rows":
             item = prop.get("items", {})
             sub_required = set(item.get("required", []))
             spec.columns = [FieldSpec(sub, sp.get("title", ""), _kind(item, sub, sp), sub in sub_required,
-                                      _options_text(sp), max_length=str(sp.get("maxLength", "")), original=sub)
+                                      _options_text(sp), max_length=str(sp.get("maxLength", "")), original=sub,
+                                      choices_from=str(sp.get("x-choices", "")))
                             for sub, sp in item.get("properties", {}).items()]
         specs.append(spec)
     return specs
