@@ -28,7 +28,7 @@ def test_version_page_draws_the_diagram_and_explains_a_clicked_task(browser, liv
     text = detail.inner_text()
     assert "制定检查方案" in text and "人工任务" in text
     assert "检查通知书" in text  # document issued
-    assert "10 个工作日内" in text  # due rule in words
+    assert "计划检查日前 3 日（自然日）" in text  # due rule in words
     assert "执法检查人员" in text and "抽取确定的检查组成员" in text  # lane → role, assignees
     assert "必填" in text  # the form's field list
     assert page.locator("[data-element-id=plan].diagram-selected").count() == 1
@@ -36,7 +36,8 @@ def test_version_page_draws_the_diagram_and_explains_a_clicked_task(browser, liv
     # a gateway further right: fit the whole diagram first, then click it
     page.locator("[data-diagram-action=fit]").first.click()
     diagram.locator("[data-element-id=gw_outcome] .djs-hit").first.click()
-    page.wait_for_function("document.querySelector('[data-testid=element-detail]').dataset.elementId === 'gw_outcome'")
+    page.wait_for_function(  # a function, not a string: the page's CSP forbids eval
+        "() => document.querySelector('[data-testid=element-detail]').dataset.elementId === 'gw_outcome'")
     text = detail.inner_text()
     assert "发现问题" in text and "责令限期改正" in text and "默认（其他情况）" in text
     # zoom buttons work
@@ -95,7 +96,7 @@ def test_legal_edits_a_form_with_live_preview(browser, live_server):
     assert card.locator("textarea[name$='.options']").is_visible()  # the kind's own settings appear
     card.locator("textarea[name$='.options']").fill("law|《档案法》\nrule|地方规章")
     # the live preview, rendered by the task page's renderer, follows the typing
-    page.wait_for_function("document.querySelector('#form-preview').textContent.includes('地方规章')")
+    page.wait_for_function("() => document.querySelector('#form-preview').textContent.includes('地方规章')")
     assert page.locator("#form-preview select[name='f.basis']").count() == 1
     screenshot(page, "form-editor-live-preview")
     page.fill("#reason", "增加审批依据")
@@ -127,6 +128,6 @@ def test_legal_adds_a_column_to_a_table_field(browser, live_server):
     card = page.locator("[data-field-card]", has=page.locator("input[value='承办执法人员（至少两名）']"))
     card.locator("input[name$='.c2.label']").fill("所在单位")
     card.locator("input[name$='.c2.name']").fill("unit")
-    page.wait_for_function("document.querySelector('#form-preview').textContent.includes('所在单位')")
+    page.wait_for_function("() => document.querySelector('#form-preview').textContent.includes('所在单位')")
     card.scroll_into_view_if_needed()
     screenshot(page, "form-editor-table-columns")

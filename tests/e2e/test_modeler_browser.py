@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from werkzeug.serving import make_server
@@ -48,6 +49,7 @@ def _start_inspection(app, subject: str) -> int:
         inspector = find_user("demo.inspector")
         case = cases.start_case(find_user("demo.supervision"), "random_inspection", subject,
                                 {"object_name": "示例市档案馆", "object_id": None, "team_user_ids": [inspector.id],
+                                 "planned_date": (date.today() + timedelta(days=14)).isoformat(),
                                  "officers": [], "experts": [], "inspection_items": []})
         db.session.commit()
         return case.id
@@ -156,8 +158,8 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     _modeler(colleague, "m.get('modeling').updateLabel(m.get('elementRegistry').get('plan'), '制定方案');")
     colleague.fill("[data-modeler-reason]", "改名")
     colleague.click("[data-testid=modeler-save]")
-    colleague.wait_for_function(
-        "document.querySelector('[data-testid=modeler-status]').textContent.includes('保存了这份草稿')")
+    colleague.wait_for_function(  # a function, not a string: the page's CSP forbids eval
+        "() => document.querySelector('[data-testid=modeler-status]').textContent.includes('保存了这份草稿')")
     assert "李法制" in colleague.inner_text("[data-testid=modeler-status]")
     screenshot(colleague, "legal-modeler-conflict")
 

@@ -39,6 +39,23 @@ def test_every_shipped_form_round_trips_through_the_editor(path):
     again = form_editor.schema_from_fields(schema, schema["title"], schema.get("instructions", ""), specs)
     assert _shape(again) == _shape(schema)
     assert again.get("title_en") == schema.get("title_en")  # what the editor does not show is kept
+    assert again.get("context") == schema.get("context")
+    for hint in ("accept", "capture", "resumable", "help_en"):
+        assert again["ui"].get(hint) == schema.get("ui", {}).get(hint)
+    for name, prop in schema["properties"].items():  # the directories' choices, in fields and in table columns
+        assert again["properties"][name].get("x-choices") == prop.get("x-choices")
+        for sub, sp in prop.get("items", {}).get("properties", {}).items():
+            assert again["properties"][name]["items"]["properties"][sub].get("x-choices") == sp.get("x-choices")
+
+
+def test_renamed_and_deleted_fields_take_their_upload_hints_along():
+    schema = json.loads((FORMS[0].parent / "ri_onsite.json").read_text(encoding="utf-8"))
+    specs = [s for s in form_editor.fields_from_schema(schema) if s.name != "av_records"]
+    evidence = next(s for s in specs if s.name == "evidence")
+    evidence.name = "site_photos"
+    again = form_editor.schema_from_fields(schema, schema["title"], "", specs)
+    assert again["ui"]["capture"] == ["site_photos"] and again["ui"]["resumable"] == []
+    assert again["ui"]["accept"] == {"site_photos": "image/*,application/pdf"}
 
 
 def test_edits_build_the_schema_dialect():
@@ -152,7 +169,10 @@ def test_table_columns_are_edited_column_by_column(as_role):
     index = next(i for i, s in enumerate(specs) if s.kind == "rows")
     url = f"/processes/{draft_id}/forms/{key}/edit"
     page = client.get(url).get_data(as_text=True)
-    assert f'name="f{index}.c0.label" value="姓名"' in page and f'name="f{index}.ncols" value="2"' in page
+    columns = specs[index].columns
+    assert len(columns) == 2 and columns[1].label.startswith("姓名")
+    assert f'name="f{index}.c1.label" value="{columns[1].label}"' in page and f'name="f{index}.ncols" value="2"' in page
+    assert 'data-testid="choices-from"' in page  # the officer column's options come from the directory
     data = _editor_data(schema, key)
     del data[f"f{index}.columns"]
     data[f"f{index}.ncols"] = str(len(specs[index].columns))
@@ -169,5 +189,6 @@ def test_table_columns_are_edited_column_by_column(as_role):
     assert client.post(url, data=data).status_code == 302
     db.session.expire_all()
     item = db.session.get(type(draft), draft_id).forms[key]["properties"][specs[index].name]["items"]
-    assert list(item["properties"]) == ["name", "certificate_no", "unit"]
+    assert list(item["properties"]) == ["certificate_no", "name", "unit"]
+    assert item["properties"]["certificate_no"]["x-choices"] == "officers"  # what the editor does not show is kept
     assert item["properties"]["unit"]["enumNames"] == ["市档案局", "县档案局"]

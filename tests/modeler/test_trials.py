@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.documents.models import Document, DocumentCounter
+from app.documents.services.documents import DocumentIncomplete
 from app.errors import Conflict
 from app.extensions import db
 from app.modeler.services import trials
@@ -19,6 +20,11 @@ WITH_DOCUMENT = ('<spiffworkflow:property name="form" value="test_approve" />',
                  '<spiffworkflow:property name="form" value="test_approve" />'
                  '<spiffworkflow:property name="documents" value="closure_report" />')
 
+# What a closure report must carry since documents are never issued with a blank required field.
+CLOSURE_DATA = {"party_name": "试用档案馆", "filed_on": "2026-03-02", "execution_summary": "已按期缴纳罚款。",
+                "investigators": [{"name": "张三", "certificate_no": "档执 0001"},
+                                  {"name": "李四", "certificate_no": "档执 0002"}]}
+
 
 @pytest.fixture
 def draft():
@@ -32,7 +38,7 @@ def _open(case):
 
 def test_trial_is_walked_by_its_starter_only_and_stays_out_of_other_inboxes(draft):
     legal, leader = user_for(Role.LEGAL), user_for(Role.LEADER)
-    case = trials.start_trial(legal, draft.id, data={"rounds": 0})
+    case = trials.start_trial(legal, draft.id, data={"rounds": 0, **CLOSURE_DATA})
     assert case.trial and case.definition_id == draft.id and case.subject.startswith("试用：")
     [first] = _open(case)
     assert first.id in {t.id for t in inbox.my_tasks(legal)[0]}
@@ -49,7 +55,7 @@ def test_trial_is_walked_by_its_starter_only_and_stays_out_of_other_inboxes(draf
 def test_trial_documents_are_marked_and_never_take_a_real_number(draft):
     legal = user_for(Role.LEGAL)
     real_before = {(c.doc_type, c.year): c.last_seq for c in db.session.scalars(select(DocumentCounter))}
-    case = trials.start_trial(legal, draft.id, data={"rounds": 0})
+    case = trials.start_trial(legal, draft.id, data={"rounds": 0, **CLOSURE_DATA})
     [first] = _open(case)
     cases.complete_task(legal, first.id, {"subject": "试用申请", "amount": 3})
     [approve] = _open(case)
@@ -60,6 +66,17 @@ def test_trial_documents_are_marked_and_never_take_a_real_number(draft):
     assert {k: v for k, v in counters.items() if not k[0].startswith("trial:")} == real_before
     assert counters[("trial:closure_report", document.year)] >= 1
     assert case.id not in {c.id for c in inbox.list_cases(trial=False)[0]}
+
+
+def test_a_trial_whose_document_lacks_data_is_refused_like_a_real_case(draft):
+    legal = user_for(Role.LEGAL)
+    case = trials.start_trial(legal, draft.id, data={"rounds": 0})
+    [first] = _open(case)
+    cases.complete_task(legal, first.id, {"subject": "试用申请", "amount": 3})
+    [approve] = _open(case)
+    with pytest.raises(DocumentIncomplete, match="执行情况"):
+        cases.complete_task(legal, approve.id, {"approved": True})
+    assert db.session.scalars(select(Document).where(Document.case_id == case.id)).first() is None
 
 
 def test_only_a_valid_draft_can_be_tried(draft):

@@ -26,7 +26,8 @@ def test_elements_are_described_in_words():
     plan = by_id["plan"]
     assert plan.role == "inspector" and plan.lane == "执法检查人员"
     assert plan.form_key == "ri_plan" and plan.documents == [("inspection_notice", "检查通知书")]
-    assert (plan.due.msgid % plan.due.params) == "10 个工作日内"
+    assert (plan.due.msgid % plan.due.params) == "计划检查日前 3 日（自然日）"  # counted from the planned day
+    assert (by_id["onsite"].due.msgid % by_id["onsite"].due.params) == "通知的检查日当日"
     assert plan.assignees.msgid == "抽取确定的检查组成员"
     outcome = by_id["gw_outcome"]
     assert [(b.name, b.target_name, b.is_default) for b in outcome.branches] == [
@@ -46,6 +47,19 @@ def test_due_and_timer_phrases():
     assert timer.msgid == "%(days)s 个工作日后"
     assert elements.describe_expression("now() + timedelta(days=15)").msgid == "%(days)s 日内（自然日）"
     assert elements.describe_expression("'P5D'", timer=True).params == {"days": "5"}
+    counted = elements.describe_expression("add_working_days(date.fromisoformat(planned_date), 10)")
+    assert counted.msgid % counted.params == "计划检查日起 10 个工作日内"
+    paid = elements.describe_expression("date.fromisoformat(served_on) + timedelta(days=15)")
+    assert paid.msgid % paid.params == "送达之日起 15 日内（自然日）"
+    assert elements.describe_expression("date.fromisoformat(unknown_day)").msgid == "按流程中计算的期限"
+
+
+def test_counted_dates_are_words_on_the_english_page(as_role):
+    client = as_role(Role.AUDITOR)
+    client.post("/lang/en", data={"next": "/"})
+    definition = _version("random_inspection")
+    page = client.get(f"/processes/{definition.id}").get_data(as_text=True)
+    assert "3 days before the planned inspection day" in page and "planned_date" not in page
 
 
 def test_decision_table_is_read_as_rows():

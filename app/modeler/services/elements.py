@@ -29,6 +29,17 @@ ASSIGNEE_LABELS = {"team_user_ids": N_("抽取确定的检查组成员")}
 _WORKING_DAYS = re.compile(r"^(?:iso\()?\s*add_working_days\(\s*now\(\)\s*,\s*(\d+)\s*\)\s*\)?$")
 _DAYS = re.compile(r"^(?:iso\()?\s*now\(\)\s*\+\s*timedelta\(\s*days\s*=\s*(\d+)\s*\)\s*\)?$")
 _ISO_DAYS = re.compile(r"^['\"]P(\d+)D['\"]$")
+# Due rules counted from a date in the case's data (the planned inspection day, the notice, the service...).
+_FROM = r"date\.fromisoformat\(\s*([a-z][a-z0-9_]*)\s*\)"
+_FROM_WORKING = re.compile(rf"^(?:iso\()?\s*add_working_days\(\s*{_FROM}\s*,\s*(\d+)\s*\)\s*\)?$")
+_FROM_SHIFT = re.compile(rf"^(?:iso\()?\s*{_FROM}\s*([+-])\s*timedelta\(\s*days\s*=\s*(\d+)\s*\)\s*\)?$")
+_ON = re.compile(rf"^(?:iso\()?\s*{_FROM}\s*\)?$")
+_VARIABLE = re.compile(r"^([a-z][a-z0-9_]*)$")
+# Dates in the shipped diagrams' data, in words.
+DATE_LABELS = {
+    "planned_date": N_("计划检查日"), "notice_date": N_("通知的检查日"), "served_on": N_("送达之日"),
+    "rect_deadline": N_("整改期限届满"), "decision_date": N_("决定作出之日"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,26 @@ def describe_expression(text: str, *, timer: bool = False) -> Phrase:
     if match := _DAYS.match(text) or _ISO_DAYS.match(text):
         msgid = N_("%(days)s 日后（自然日）") if timer else N_("%(days)s 日内（自然日）")
         return Phrase(msgid, {"days": match[1]}, text)
+    if not timer and (counted := _from_date(text)) is not None:
+        return counted
     return Phrase(N_("按流程中计算的时间") if timer else N_("按流程中计算的期限"), {}, text)
+
+
+def _from_date(text: str) -> Phrase | None:
+    """A due rule counted from a date of the case ("计划检查日前 3 日"); None when the date has no name in words."""
+    if match := _FROM_WORKING.match(text):
+        name, msgid, days = match[1], N_("%(date)s起 %(days)s 个工作日内"), match[2]
+    elif match := _FROM_SHIFT.match(text):
+        name, days = match[1], match[3]
+        msgid = N_("%(date)s起 %(days)s 日内（自然日）") if match[2] == "+" else N_("%(date)s前 %(days)s 日（自然日）")
+    elif match := _ON.match(text) or _VARIABLE.match(text):
+        name, msgid, days = match[1], N_("%(date)s当日"), ""
+    else:
+        return None
+    if name not in DATE_LABELS:
+        return None
+    params = {"date": DATE_LABELS[name], **({"days": days} if days else {})}
+    return Phrase(msgid, params, text)
 
 
 def _prop(el: etree._Element, name: str) -> str | None:

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import N_, DomainError
-from app.workflow.services.forms import FIELD_NAME, FormError, check_form_schema, field_order, widget
+from app.workflow.services.forms import (
+    DEFAULT_MAX_LENGTH,
+    FIELD_NAME,
+    LONG_TEXT,
+    FormError,
+    check_form_schema,
+    field_order,
+    widget,
+)
 
 KINDS: dict[str, str] = {
     "text": N_("单行文字"), "textarea": N_("多行文字"), "number": N_("数字"), "integer": N_("整数"),
@@ -23,6 +31,7 @@ KINDS: dict[str, str] = {
 }
 COLUMN_KINDS = ("text", "textarea", "number", "integer", "date", "select", "yesno")
 WITH_OPTIONS = ("select", "radio", "checkboxes")
+_UI_OWN = ("order", "widgets", "help")  # the ui hints the editor rebuilds; the others (accept, capture, ...) are kept
 _STRIP = ("type", "format", "enum", "enumNames", "enumNames_en", "items", "const", "maxLength", "minItems",
           "maxItems", "minimum", "maximum")
 
@@ -48,6 +57,8 @@ class FieldSpec:
     max_length: str = ""
     original: str = ""  # the field's name before editing ("" for a new field)
     columns: list[FieldSpec] = field(default_factory=list)
+    choices_from: str = ""  # options filled in by the system (`x-choices`): kept, not edited here
+    upload_hints: bool = False  # accepted file types, camera, resumable upload: kept, not edited here
 
 
 def _kind(schema: dict[str, Any], name: str, prop: dict[str, Any]) -> str:
@@ -71,6 +82,11 @@ def _options_text(prop: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _has_upload_hints(schema: dict[str, Any], name: str) -> bool:
+    ui = schema.get("ui", {})
+    return name in ui.get("accept", {}) or name in ui.get("capture", []) or name in ui.get("resumable", [])
+
+
 def fields_from_schema(schema: dict[str, Any]) -> list[FieldSpec]:
     """The schema's fields in display order."""
     required = set(schema.get("required", []))
@@ -79,12 +95,14 @@ def fields_from_schema(schema: dict[str, Any]) -> list[FieldSpec]:
     for name in field_order(schema):
         prop = schema["properties"][name]
         spec = FieldSpec(name, prop.get("title", ""), _kind(schema, name, prop), name in required,
-                         _options_text(prop), help_texts.get(name, ""), str(prop.get("maxLength", "")), name)
+                         _options_text(prop), help_texts.get(name, ""), str(prop.get("maxLength", "")), name,
+                         choices_from=str(prop.get("x-choices", "")), upload_hints=_has_upload_hints(schema, name))
         if spec.kind == "rows":
             item = prop.get("items", {})
             sub_required = set(item.get("required", []))
             spec.columns = [FieldSpec(sub, sp.get("title", ""), _kind(item, sub, sp), sub in sub_required,
-                                      _options_text(sp), original=sub)
+                                      _options_text(sp), max_length=str(sp.get("maxLength", "")), original=sub,
+                                      choices_from=str(sp.get("x-choices", "")))
                             for sub, sp in item.get("properties", {}).items()]
         specs.append(spec)
     return specs
@@ -188,9 +206,10 @@ def schema_from_fields(old: dict[str, Any], title: str, instructions: str, specs
         if spec.kind not in KINDS:
             errors.setdefault(f"{key}.kind", []).append((N_("请选择填写方式。"), {}))
             continue
-        prop = _prop(spec, old.get("properties", {}).get(spec.original or spec.name, {}), key, errors)
+        old_prop = old.get("properties", {}).get(spec.original or spec.name, {})
+        prop = _prop(spec, old_prop, key, errors)
         if spec.kind == "rows":
-            prop = _rows(spec, prop, key, errors)
+            prop = _rows(spec, prop, old_prop, key, errors)
         schema["properties"][spec.name] = prop
         if spec.required:
             required.append(spec.name)
@@ -203,12 +222,31 @@ def schema_from_fields(old: dict[str, Any], title: str, instructions: str, specs
     if errors:
         raise FormInvalid(errors)
     schema["required"] = required
+    _rename_hints(ui, set(old.get("properties", {})), {s.original: s.name for s in specs if s.original})
     ui.update(order=[s.name for s in specs], widgets=widgets, help=helps)
     try:
         check_form_schema(schema)
     except FormError as exc:
         raise FormInvalid({"fields": [(N_("表单定义无效：%(detail)s"), {"detail": str(exc)})]}) from exc
     return schema
+
+
+def _rename_hints(ui: dict[str, Any], old_names: set[str], renamed: dict[str, str]) -> None:
+    """Per-field ui hints the editor does not show (accept, capture, resumable, help_en...) follow renamed fields;
+    those of deleted fields are dropped, anything else is kept as it was."""
+    def kept(k: Any) -> bool:
+        return not isinstance(k, str) or k not in old_names or k in renamed
+
+    def new(k: Any) -> Any:
+        return renamed.get(k, k) if isinstance(k, str) else k
+
+    for hint, value in list(ui.items()):
+        if hint in _UI_OWN:
+            continue
+        if isinstance(value, dict):
+            ui[hint] = {new(k): v for k, v in value.items() if kept(k)}
+        elif isinstance(value, list):
+            ui[hint] = [new(k) for k in value if kept(k)]
 
 
 def _check_name(spec: FieldSpec, key: str, seen: set[str], errors: dict[str, list[tuple[str, dict[str, Any]]]]
@@ -223,17 +261,36 @@ def _check_name(spec: FieldSpec, key: str, seen: set[str], errors: dict[str, lis
         errors.setdefault(f"{key}.label", []).append((N_("请填写字段的标签。"), {}))
 
 
-def _rows(spec: FieldSpec, prop: dict[str, Any], key: str, errors: dict[str, list[tuple[str, dict[str, Any]]]]
-          ) -> dict[str, Any]:
-    old_items = prop.get("items", {}) if isinstance(prop.get("items"), dict) else {}
-    item: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+def _column_length(column: FieldSpec, old: dict[str, Any]) -> None:
+    """A column has no widget hint: its maximum length decides text or text area, so keep it consistent."""
+    if column.kind not in ("text", "textarea"):
+        return
+    given = column.max_length.strip()
+    length = int(given) if given.isdigit() else old.get("maxLength") if not given else None
+    if not isinstance(length, int):
+        return  # a wrong number is reported by _prop
+    if column.kind == "textarea":
+        column.max_length = str(length if length > LONG_TEXT else DEFAULT_MAX_LENGTH)
+    else:
+        column.max_length = str(min(length, LONG_TEXT))
+
+
+def _rows(spec: FieldSpec, prop: dict[str, Any], old: dict[str, Any], key: str,
+          errors: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, Any]:
+    old_items = old.get("items") if isinstance(old.get("items"), dict) else {}
+    if old_items.get("type") != "object":
+        old_items = {}  # the field was not a table before
+    item: dict[str, Any] = {k: v for k, v in copy.deepcopy(old_items).items() if k not in ("properties", "required")}
+    item.update(type="object", properties={}, required=[])
     seen: set[str] = set()
     if not spec.columns:
         errors.setdefault(f"{key}.columns", []).append((N_("表格至少要有一列（每行写一列）。"), {}))
     for column in spec.columns:
         sub_errors: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         _check_name(column, "c", seen, sub_errors)
-        sub = _prop(column, old_items.get("properties", {}).get(column.name, {}), "c", sub_errors)
+        old_column = old_items.get("properties", {}).get(column.original or column.name, {})
+        _column_length(column, old_column)
+        sub = _prop(column, old_column, "c", sub_errors)
         if column.kind == "yesno":
             sub.pop("const", None)
         for messages in sub_errors.values():
