@@ -30,6 +30,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]
     from app.demo.services import seed_demo
     from app.directories.models import Tier
     from app.draws.services import draws
+    from tests.conftest import declare_calendar_year
 
     db_file = tmp_path_factory.mktemp("ops") / "ops.db"
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{db_file}",
@@ -41,6 +42,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]
         create_user(None, username=NEW_INSPECTOR[0], full_name=NEW_INSPECTOR[1], password=NEW_INSPECTOR[2],
                     roles=["inspector"])
         users = {u.username: u for u in db.session.scalars(select(User))}
+        declare_calendar_year(2027)  # the draw's period: the administrator has imported that year's holidays
         draw = draws.prepare(users["demo.supervision"], {
             "year": 2027, "ratio": "0.05", "tier_ids": list(db.session.scalars(select(Tier.id))),
             "period_start": "2027-03-01", "period_end": "2027-10-31"})
