@@ -108,7 +108,8 @@ def seed_closed_inspection(users: dict[str, User], storage: Path | None) -> bool
              hours=1)
         step("feedback", "inspector", {"outcome": "problems", "feedback_given": True,
                                        "feedback_summary": "当场反馈：库房温湿度记录不全，除湿设备故障，限期整改。"})
-        step("order_rect", "inspector", {"rect_basis": "《中华人民共和国档案法》第二十三条", "problems": [{"problem": "库房温湿度记录不全", "days": 10},
+        step("order_rect", "inspector", {"rect_basis": "《中华人民共和国档案法》第二十三条",
+                                         "problems": [{"problem": "库房温湿度记录不全", "days": 10},
                                                       {"problem": "除湿机故障未维修", "days": 10}]}, hours=24 * 9)
         report = script.file("record_report", "supervision", "report_files", "整改报告（演示）.txt",
                              "演示数据：已维修除湿机，建立温湿度每日记录制度，附 10 日记录。")

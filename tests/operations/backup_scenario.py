@@ -46,8 +46,8 @@ def main() -> None:
                           task_id=None, field="evidence", filename="现场照片.jpg", content_type="image/jpeg",
                           stream=io.BytesIO(b"\xff\xd8 photo bytes " * 1000))
         # The draw's period is in 2027: the administrator imports that year's holidays first, as in production.
-        yearly.import_schedule(user(Role.ADMIN), 2027, "休,2027-01-01,2027-01-03,元旦\n休,2027-10-01,2027-10-07,国庆节\n",
-                               "国办发明电（示例）")
+        yearly.import_schedule(user(Role.ADMIN), 2027,
+                               "休,2027-01-01,2027-01-03,元旦\n休,2027-10-01,2027-10-07,国庆节\n", "国办发明电（示例）")
         draw = draws.prepare(user(Role.SUPERVISION), {
             "year": 2027, "ratio": "0.2", "tier_ids": list(db.session.scalars(select(Tier.id))),
             "period_start": "2027-03-01", "period_end": "2027-10-31"})
