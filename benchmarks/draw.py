@@ -115,7 +115,7 @@ def with_database() -> None:
     from sqlalchemy import insert, select
 
     from app.auth.services import find_user
-    from app.calendar.services import covered_years
+    from app.calendar import yearly
     from app.clock import utcnow
     from app.directories.models import Expert, InspectionObject, Officer, Tier
     from app.draws.services import draws
@@ -141,11 +141,9 @@ def with_database() -> None:
                     {"code": f"JZ{k:04d}", "name": f"专家{k}", "unit": "", "unit_credit_code": "", "field": "",
                      "source": "city_unit", **stamp} for k in range(300)])
                 year = utcnow().year + 1
-                from app.calendar.models import CalendarOverride
-
-                if year not in covered_years():  # the calendar must know the year (National Day as its schedule)
-                    db.session.add_all(CalendarOverride(day=date(year, 10, d), is_workday=False, note="国庆节")
-                                       for d in range(1, 8))
+                if not yearly.is_covered(year):  # the calendar must know the year: its schedule is imported
+                    yearly.import_schedule(find_user("demo.admin"), year, f"休,{year}-10-01,{year}-10-07,国庆节\n",
+                                           "benchmark")
                 db.session.commit()
                 t0 = time.perf_counter()
                 draw = draws.prepare(find_user("demo.supervision"), {

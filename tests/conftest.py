@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
+from sqlalchemy import select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -36,15 +37,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def declare_calendar_year(year: int) -> None:
-    """Make the calendar know `year` (the chinese-calendar package stops at its last published year): the
-    administrator's overrides for its National Day week, as a bureau enters a newly published schedule."""
-    from datetime import date, timedelta
+    """Make the calendar know `year` (the chinese-calendar package stops at its last published year) the official
+    way: the administrator imports its schedule (here its National Day week), so the year counts as covered."""
+    from app.calendar import yearly
 
-    from app.calendar.models import CalendarOverride
-
-    for offset in range(7):
-        db.session.add(CalendarOverride(day=date(year, 10, 1) + timedelta(days=offset), is_workday=False,
-                                        note="国庆节（测试数据）"))
+    admin = db.session.scalar(select(User).where(User.username == next(
+        a.username for a in DEMO_ACCOUNTS if a.role == Role.ADMIN)))
+    yearly.import_schedule(admin, year, f"休,{year}-10-01,{year}-10-07,国庆节（测试数据）\n", "测试数据")
     db.session.flush()
 
 

@@ -23,6 +23,8 @@ ACTION_LABELS: dict[str, str] = {
     "draw.redraw_approved": N_("批准重新抽取"), "draw.results_reported": N_("生成抽查结果通报"),
     "calendar.override_set": N_("设置节假日"), "demo.seeded": N_("载入演示数据"),
     "casefile.requested": N_("申请生成案卷"),
+    "task.reassigned": N_("转派任务"), "case.suspended": N_("暂停案件"), "case.resumed": N_("恢复办理"),
+    "case.cancelled": N_("撤销案件"), "delegation.created": N_("设置代理"), "delegation.revoked": N_("撤销代理"),
 }
 
 OBJECT_LABELS: dict[str, str] = {

@@ -2,7 +2,7 @@
 
 The chinese-calendar package knows the State Council's published years; administrators enter
 overrides for years it does not cover (and for local changes). Outside both, Monday–Friday are
-workdays.
+workdays. Which years count as covered (package or imported) is decided in one place: app/calendar/yearly.py.
 """
 
 from __future__ import annotations
@@ -35,19 +35,6 @@ def package_covers(day: date) -> bool:
     except NotImplementedError:
         return False
     return True
-
-
-def covered_years() -> set[int]:
-    """Years whose holidays are known: those of the chinese-calendar package and those with administrator
-    overrides (an administrator who enters a year's holidays declares that year known)."""
-    years = {day.year for day in chinese_calendar.constants.holidays}
-    years.update(day.year for day in db.session.scalars(select(CalendarOverride.day)))
-    return years
-
-
-def is_covered(day: date) -> bool:
-    """Whether the calendar knows this day's year (otherwise its holidays would be guessed as Monday–Friday)."""
-    return day.year in covered_years()
 
 
 class WorkingDays:

@@ -103,7 +103,7 @@ def seed_last_years_draw(supervision: User, discipline: User, process_id: str) -
     from app.draws.services import draws
 
     year = draws.next_draw_year() - 1
-    from app.calendar.services import covered_years
+    from app.calendar.yearly import covered_years
 
     if db.session.scalar(select(Draw.id).where(Draw.year == year)) or year not in covered_years():
         return False

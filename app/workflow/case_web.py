@@ -46,7 +46,8 @@ def element_details_html(case: Any, events: list[Any], locale: str) -> Markup:
 
 def step_titles() -> dict[str, str]:
     """The timeline's step titles, translated once per page (not once per line)."""
-    return {**{action: _(title) for action, title in history.STEP_TITLES.items()}, "system": _("系统")}
+    return {**{action: _(title) for action, title in history.STEP_TITLES.items()}, "system": _("系统"),
+            "reason": _("理由")}
 
 
 def _visible_case(case_id: int) -> Any:

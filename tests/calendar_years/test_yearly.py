@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from app.audit.models import AuditEvent
 from app.auth.roles import Role
 from app.calendar import yearly
-from app.calendar.models import CalendarOverride
+from app.calendar.models import CalendarOverride, CalendarYear
 from app.calendar.services import WorkingDays
 from app.clock import set_clock
 from app.extensions import db
@@ -24,6 +24,17 @@ SCHEDULE_2027 = """# 国务院办公厅关于2027年部分节假日安排的通�
 休,2027-10-01,2027-10-07,国庆节
 班,2027-10-09,,国庆节调休上班
 """
+
+
+@pytest.fixture(autouse=True)
+def _2027_not_imported(db_session):
+    """These tests start before 2027's schedule is published: take back the session's import of it (tests/conftest.py
+    imports next year so draws can be prepared); the test's transaction is rolled back afterwards."""
+    db.session.execute(delete(CalendarOverride).where(CalendarOverride.day >= date(2027, 1, 1),
+                                                      CalendarOverride.day <= date(2027, 12, 31)))
+    db.session.execute(delete(CalendarYear).where(CalendarYear.year == 2027))
+    db.session.commit()  # a savepoint release: requests see it; the test's outer transaction still rolls back
+    assert not yearly.is_covered(2027)
 
 
 @pytest.fixture
@@ -55,12 +66,14 @@ def test_import_covers_the_year_and_moves_deadlines(november_2026):
     calendar = WorkingDays()
     assert not calendar.is_workday(date(2027, 2, 8)) and calendar.is_workday(date(2027, 2, 14))
     assert calendar.add_working_days(date(2027, 2, 5), 1) == date(2027, 2, 14)
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "calendar.year_imported"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "calendar.year_imported")
+                              .order_by(AuditEvent.id.desc()).limit(1))
     assert len(event.details["ranges"]) == 5
 
 
 def test_bad_schedule_names_each_line_and_changes_nothing():
     admin = user_for(Role.ADMIN)
+    overrides_before = db.session.scalar(select(func.count()).select_from(CalendarOverride))
     bad = "休,2027-01-01,2026-12-31,元旦\n放,2027-05-01,,劳动节\n休,2028-01-01,,元旦\n休,2027-13-01,,x\n"
     with pytest.raises(yearly.ScheduleInvalid) as refused:
         yearly.import_schedule(admin, 2027, bad, "bad.csv")
@@ -69,6 +82,7 @@ def test_bad_schedule_names_each_line_and_changes_nothing():
         ("第 %(row)s 行：日期不在 %(year)s 年内。", 3), ("第 %(row)s 行：日期格式应为 YYYY-MM-DD。", 4)]
     assert not yearly.is_covered(2027)
     assert db.session.scalar(select(CalendarOverride).where(CalendarOverride.day >= date(2027, 1, 1))) is None
+    assert db.session.scalar(select(func.count()).select_from(CalendarOverride)) == overrides_before
 
 
 def test_admin_pages_warn_import_and_keep_the_text_on_error(as_role, november_2026):

@@ -30,6 +30,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]
     from app.demo.services import seed_demo
     from app.directories.models import Tier
     from app.draws.services import draws
+    from tests.conftest import declare_calendar_year
 
     db_file = tmp_path_factory.mktemp("ops") / "ops.db"
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{db_file}",
@@ -41,6 +42,7 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]
         create_user(None, username=NEW_INSPECTOR[0], full_name=NEW_INSPECTOR[1], password=NEW_INSPECTOR[2],
                     roles=["inspector"])
         users = {u.username: u for u in db.session.scalars(select(User))}
+        declare_calendar_year(2027)  # the draw's period: the administrator has imported that year's holidays
         draw = draws.prepare(users["demo.supervision"], {
             "year": 2027, "ratio": "0.05", "tier_ids": list(db.session.scalars(select(Tier.id))),
             "period_start": "2027-03-01", "period_end": "2027-10-31"})
@@ -102,7 +104,7 @@ def test_leader_reassigns_and_the_new_inspector_sees_it_on_a_phone(browser, ops)
     _worker_pass(app)
     leader = sign_in_as(browser, base, "demo.leader")
     leader.goto(f"{base}/cases")
-    leader.locator("main table a").first.click()  # the newest: a case the draw started
+    leader.locator("main table tbody a").first.click()  # the newest: a case the draw started (not a sort link)
     leader.click("[data-testid=manage-case]")
     card = leader.locator("[data-testid^=reassign-]", has_text="制定检查方案").first
     card.locator("select[name=to_user_id]").select_option(label=NEW_INSPECTOR[1])
@@ -178,7 +180,12 @@ def test_a_300_mb_video_uploads_on_a_phone_survives_a_cut_and_resumes(browser, o
     def progress() -> int:
         return inspector.evaluate("window.archivesUploads[0].getState().totalProgress")
 
-    inspector.wait_for_function("window.archivesUploads[0].getState().totalProgress >= 20", timeout=120_000)
+    # Polled from here: the page's CSP (no 'unsafe-eval') refuses wait_for_function's string predicates.
+    for _ in range(1200):
+        if progress() >= 20:
+            break
+        inspector.wait_for_timeout(100)
+    assert progress() >= 20
     screenshot(inspector, "phone-upload-progress")
     inspector.context.set_offline(True)  # the connection drops mid-way
     inspector.wait_for_timeout(3000)

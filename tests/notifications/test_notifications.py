@@ -175,4 +175,6 @@ def test_work_sent_back_is_announced_as_returned_for_revision(app):
         produce.produce("http://127.0.0.1:5000")
         [returned] = _mine(legal, "returned")
         assert returned.params["task"] == "填写申请"
-        assert _mine(leader) == []  # its task was done before the worker looked: nothing to announce
+        # Its task was done before the worker looked: nothing to announce about this case (the demo data's own
+        # case waiting for the leader is announced, rightly, and is not this test's business).
+        assert [n for n in _mine(leader) if n.params.get("case") == "退回测试"] == []

@@ -200,3 +200,16 @@ def test_delegations_page_keeps_what_was_typed(app, clock):
                                                  "reason": "年假"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "代理人不能是被代理人本人" in body and "年假" in body
+
+
+def test_case_history_labels_suspension_resumption_and_cancellation_with_their_reasons(report_case, as_role):
+    leader, case_id = user_for(Role.LEADER), report_case.id
+    actions.change_case(leader, case_id, "suspend", "当事人申请中止")
+    actions.change_case(leader, case_id, "resume", "中止情形消除")
+    actions.change_case(leader, case_id, "cancel", "误立案")
+    db.session.commit()
+    page = as_role(Role.LEADER).get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "暂停案件（理由：当事人申请中止）" in page and "恢复办理（理由：中止情形消除）" in page
+    assert "撤销案件（理由：误立案）" in page and "case.suspended" not in page
+    step = as_role(Role.LEADER).get(f"/cases/{case_id}/steps/2").get_data(as_text=True)
+    assert "暂停案件" in step

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.calendar.services import covered_years
+from app.calendar.yearly import covered_years
 from app.directories.models import InspectionItem, Tier
 from app.draws.models import Draw
 from app.draws.services.algorithm import selection_size

@@ -26,11 +26,14 @@ STEP_TITLES = {
     "case.error": N_("流程出错"),
     "document.generated": N_("生成文书"),
     "case.migrated": N_("迁移流程版本"),
-    "task.reassigned": N_("转派"),
+    "task.reassigned": N_("转派任务"),
     "case.suspended": N_("暂停案件"),
     "case.resumed": N_("恢复办理"),
     "case.cancelled": N_("撤销案件"),
 }
+
+# Manual interventions on a case (app/takeover): each step shows the reason the person gave.
+TAKEOVER_ACTIONS = ("task.reassigned", "case.suspended", "case.resumed", "case.cancelled")
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Step:
     current: set[str] = field(default_factory=set)
     cancelled: set[str] = field(default_factory=set)
     errors: set[str] = field(default_factory=set)
+    handed_to: str = ""
+    reason: str = ""
 
 
 def case_events(case_id: int) -> list[AuditEvent]:
@@ -96,8 +101,11 @@ def replay(case: Case, events: list[AuditEvent] | None = None) -> list[Step]:
         data.update(submitted)
         step = Step(index, event, STEP_TITLES.get(event.action, event.action),
                     element=str(details.get("element") or ""), element_name=str(details.get("name") or ""))
+        step.reason = str(details.get("reason") or "") if event.action in TAKEOVER_ACTIONS else ""
         if event.action == "task.completed":
             completed.add(step.element)
+        elif event.action == "task.reassigned":
+            step.handed_to = str(details.get("to") or "")
         elif event.action == "document.generated":
             kind = DOC_TYPES.get(str(details.get("type", "")))
             step.element_name = f"{kind.title if kind else ''} {details.get('number', '')}".strip()
