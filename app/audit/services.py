@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import and_, false, insert, or_, select, text, true
 
 from app.audit.models import GENESIS_HASH, AuditEvent
 from app.auth.models import User
+from app.bureaus.context import current
 from app.clock import utcnow
 from app.extensions import db
 
@@ -43,6 +44,17 @@ def _lock_chain_head() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
 
 
+FIRST_BUREAU_ID = 1  # created by migration 0015 from the single-bureau configuration
+
+
+def _event_bureau(actor: User | None) -> int | None:
+    """The bureau an event belongs to: the one being written, else the actor's (e.g. a sign-in)."""
+    scope = current()
+    if scope.bureau_id is not None:
+        return scope.bureau_id
+    return actor.bureau_id if actor is not None else None
+
+
 def record_event(action: str, *, actor: User | None, object_type: str, object_id: Any = None,
                  details: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event inside the caller's transaction (flushed, not committed)."""
@@ -54,7 +66,7 @@ def record_event(action: str, *, actor: User | None, object_type: str, object_id
     actor_id = actor.id if actor is not None else None
     event = AuditEvent(
         occurred_at=occurred_at, actor_id=actor_id, action=action, object_type=object_type,
-        object_id=object_key, details=clean, prev_hash=prev,
+        object_id=object_key, details=clean, prev_hash=prev, bureau_id=_event_bureau(actor),
         hash=compute_hash(prev_hash=prev, occurred_at=occurred_at, actor_id=actor_id, action=action,
                           object_type=object_type, object_id=object_key, details=clean),
     )
@@ -74,6 +86,7 @@ def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
     prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
     occurred_at = utcnow()
     actor_id = actor.id if actor is not None else None
+    bureau_id = _event_bureau(actor)
     rows = []
     for entry in entries:
         clean = _canonical_details(entry.get("details"))
@@ -82,7 +95,7 @@ def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
                               object_type=entry["object_type"], object_id=object_key, details=clean)
         rows.append({"occurred_at": occurred_at, "actor_id": actor_id, "action": entry["action"],
                      "object_type": entry["object_type"], "object_id": object_key, "details": clean,
-                     "prev_hash": prev, "hash": digest})
+                     "prev_hash": prev, "hash": digest, "bureau_id": bureau_id})
         prev = digest
     # Executed in list order, so ids follow the chain.
     db.session.execute(insert(AuditEvent), rows)
@@ -134,6 +147,12 @@ def list_events(*, page: int, per_page: int, action: str | None = None, object_t
                 object_id: str | None = None, actor_id: int | None = None) -> tuple[list[AuditEvent], int]:
     """Newest first, filtered; returns (events, total)."""
     query = select(AuditEvent)
+    visible = current().visible
+    if visible is not None:
+        # Events from before bureaus existed (bureau_id empty) belong to the first bureau.
+        query = query.where(or_(AuditEvent.bureau_id.in_(sorted(visible)),
+                                and_(AuditEvent.bureau_id.is_(None),
+                                     true() if FIRST_BUREAU_ID in visible else false())))
     if action:
         query = query.where(AuditEvent.action == action)
     if object_type:

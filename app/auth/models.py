@@ -28,6 +28,8 @@ class User(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The bureau the user works for; their roles apply there (users are identities, not scoped rows).
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureau.id"), index=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.auth.models import User
+from app.bureaus.context import current
 from app.calendar.models import CalendarOverride
 from app.clock import to_local, to_utc
 from app.errors import N_, ValidationFailed
@@ -47,7 +48,11 @@ class WorkingDays:
     def overrides(self) -> dict[date, bool]:
         """Date → is-workday, from the database on first use."""
         if self._overrides is None:
-            rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
+            query = select(CalendarOverride.day, CalendarOverride.is_workday)
+            bureau_id = current().bureau_id
+            if bureau_id is not None:  # the working bureau's own calendar, even where more bureaus are readable
+                query = query.where(CalendarOverride.bureau_id == bureau_id)
+            rows = db.session.execute(query).all()
             self._overrides = {row.day: row.is_workday for row in rows}
         return self._overrides
 

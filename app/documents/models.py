@@ -8,21 +8,23 @@ from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 
 
 class DocumentCounter(db.Model):
-    """The last number issued per document type and year; incremented atomically in the caller's transaction."""
+    """The last number issued per bureau, document type and year; incremented atomically in the caller's transaction."""
 
     __tablename__ = "document_counter"
 
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureau.id"), primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(40), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Document(db.Model):
+class Document(BureauOwned, db.Model):
     """One version of a generated document, stored with its SHA-256 and linked to its case and step."""
 
     __tablename__ = "document"
@@ -45,4 +47,6 @@ class Document(db.Model):
 
     created_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("doc_type", "year", "seq", "version", name="uq_document_number_version"),)
+    __table_args__ = (
+        UniqueConstraint("bureau_id", "doc_type", "year", "seq", "version", name="uq_document_number_version"),
+    )

@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from app.bureaus.cli import in_bureau
 from app.draws.services import draws
 from app.draws.services.verify import verify
 from app.errors import NotFound
@@ -19,6 +20,7 @@ def draw_cli() -> None:
 
 @draw_cli.command("list")
 @with_appcontext
+@in_bureau
 def list_draws() -> None:
     """Every draw with its id, year, status and record hash."""
     for d in draws.list_draws():
@@ -29,6 +31,7 @@ def list_draws() -> None:
 @draw_cli.command("verify")
 @click.argument("draw_id", type=int)
 @with_appcontext
+@in_bureau
 def verify_command(draw_id: int) -> None:
     """Re-run a draw from its record; exit 1 naming the first difference."""
     try:

@@ -10,11 +10,12 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 
 
-class Draw(db.Model):
+class Draw(BureauOwned, db.Model):
     """One yearly draw. prepared → drawn → confirmed; a redraw supersedes a drawn one (kept visible)."""
 
     __tablename__ = "draw"

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.bureaus.context import SYSTEM, for_bureau, use
 from app.extensions import db
 from app.workflow.services import definitions, lint, timers
 from app.workflow.services.engine_errors import EngineError
@@ -69,19 +70,21 @@ def run_due_timers(limit: int = 100) -> int:
     """Fire due timers case by case, each in its own transaction; returns how many cases were handled."""
     handled = 0
     for _ in range(limit):
-        case = timers.claim_due_case()
+        with use(SYSTEM):  # the claim looks at every bureau's due timers …
+            case = timers.claim_due_case()
         if case is None:
             db.session.rollback()
             break
-        case_id = case.id
-        try:
-            timers.fire_timers(case)
-            db.session.commit()
-        except EngineError as exc:
-            db.session.rollback()
-            timers.mark_error(case_id, exc)
-            db.session.commit()
-            current_app.logger.error("case %s: %s", case_id, exc)
+        case_id, bureau_id = case.id, case.bureau_id
+        with use(for_bureau(bureau_id)):  # … and each case runs in its own bureau (calendar, numbers, audit)
+            try:
+                timers.fire_timers(case)
+                db.session.commit()
+            except EngineError as exc:
+                db.session.rollback()
+                timers.mark_error(case_id, exc)
+                db.session.commit()
+                current_app.logger.error("case %s: %s", case_id, exc)
         handled += 1
     return handled
 

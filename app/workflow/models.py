@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 from app.models_base import BigIntPK
@@ -31,6 +32,8 @@ class ProcessDefinition(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The bureau that published this version (None: the repository's standard procedures, shared by all).
+    bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureau.id"), index=True)
 
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
 
@@ -40,7 +43,7 @@ class ProcessDefinition(db.Model):
     )
 
 
-class Case(db.Model):
+class Case(BureauOwned, db.Model):
     """One workflow instance pinned to the definition version it started on."""
 
     __tablename__ = "workflow_case"
@@ -65,7 +68,7 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-class Task(db.Model):
+class Task(BureauOwned, db.Model):
     """The index of human tasks: inboxes and lists read this, never a deserialized workflow."""
 
     __tablename__ = "task"
@@ -96,7 +99,7 @@ class Task(db.Model):
     )
 
 
-class LegalReview(db.Model):
+class LegalReview(BureauOwned, db.Model):
     """A legal review of a major decision (or the collective discussion that settled a persistent disagreement)."""
 
     __tablename__ = "legal_review"
@@ -123,7 +126,7 @@ class TaskAssignee(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
 
 
-class Attachment(db.Model):
+class Attachment(BureauOwned, db.Model):
     """A file uploaded with a form: stored outside task data, identified by its SHA-256."""
 
     __tablename__ = "attachment"

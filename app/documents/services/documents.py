@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from app.audit.services import record_event
 from app.auth.models import User
+from app.bureaus.context import write_bureau_id
+from app.bureaus.services.tree import get_bureau
 from app.clock import utcnow
 from app.documents.models import Document
 from app.documents.services.numbers import DOC_TYPES, format_number, next_seq
@@ -20,7 +22,7 @@ from app.extensions import db
 
 @dataclass
 class Agency:
-    """Who issues the documents (set from configuration at start-up)."""
+    """Who issues the documents: the current bureau's names (`AGENCY` keeps the configured default)."""
 
     name: str = "示例市档案局"
     short_name: str = "示档"
@@ -34,10 +36,17 @@ def configure(name: str, short_name: str) -> None:
     AGENCY.name, AGENCY.short_name = name, short_name
 
 
+def issuer() -> Agency:
+    """The bureau issuing documents in this unit of work: its full name and the short name of its numbers."""
+    bureau = get_bureau(write_bureau_id())
+    return Agency(name=bureau.name, short_name=bureau.short_name)
+
+
 def _store(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None, task_id: int | None,
            element_id: str, year: int, seq: int, version: int, draw_id: int | None = None) -> Document:
-    number = format_number(AGENCY.short_name, doc_type, year, seq)
-    content = RENDERERS[doc_type](data, number, AGENCY.name)
+    agency = issuer()
+    number = format_number(agency.short_name, doc_type, year, seq)
+    content = RENDERERS[doc_type](data, number, agency.name)
     title = DOC_TYPES[doc_type].title
     document = Document(doc_type=doc_type, number=number, year=year, seq=seq, version=version, case_id=case_id,
                         task_id=task_id, draw_id=draw_id, element_id=element_id,
@@ -72,7 +81,8 @@ def regenerate(actor: User, document_id: int, data: dict[str, Any]) -> Document:
     if old is None:
         raise NotFound(N_("文书不存在。"))
     latest = db.session.scalar(select(func.max(Document.version)).where(
-        Document.doc_type == old.doc_type, Document.year == old.year, Document.seq == old.seq)) or old.version
+        Document.bureau_id == old.bureau_id, Document.doc_type == old.doc_type, Document.year == old.year,
+        Document.seq == old.seq)) or old.version
     return _store(actor, old.doc_type, data, case_id=old.case_id, task_id=old.task_id, element_id=old.element_id,
                   year=old.year, seq=old.seq, version=latest + 1)
 
