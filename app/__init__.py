@@ -76,6 +76,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(bureaus_web.bp)
+    from app.bureaus import oversight_web
+
+    app.register_blueprint(oversight_web.bp)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)

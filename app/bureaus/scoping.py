@@ -53,6 +53,22 @@ def _check_writes(session: Session, _context: Any, _instances: Any) -> None:
             raise PermissionDenied(N_("只能修改本局的数据；上级局查看下级局的数据是只读的。"))
 
 
+def forget_unreadable(session: Session) -> int:
+    """Drop unchanged bureau-owned rows the current scope may not read from the session's identity map.
+
+    `Session.get` answers from the identity map without SQL (so without the criteria above); the web layer calls
+    this when a request's scope is set, so no row loaded under another scope is handed out by id.
+    """
+    visible = current().visible
+    if visible is None:
+        return 0
+    stale = [obj for obj in list(session.identity_map.values())
+             if isinstance(obj, BureauOwned) and obj.bureau_id not in visible and not session.is_modified(obj)]
+    for obj in stale:
+        session.expunge(obj)
+    return len(stale)
+
+
 def install() -> None:
     """Register the two session events (idempotent)."""
     global _installed

@@ -13,6 +13,7 @@ from flask_login import current_user
 from app.access import roles
 from app.auth.roles import Role
 from app.bureaus import context
+from app.bureaus.scoping import forget_unreadable
 from app.bureaus.services import tree
 from app.errors import N_, DomainError, NotFound, ValidationFailed
 from app.extensions import db
@@ -25,23 +26,25 @@ bp = Blueprint("bureaus", __name__, url_prefix="/admin/bureaus")
 LEVEL_LABELS = {"province": _l("省级"), "city": _l("市级"), "county": _l("县（区）级")}
 
 
-def reaches_down(*reach_roles: Role) -> Callable[[F], F]:
+def reaches_down(*reach_roles: Role, on_post: bool = False) -> Callable[[F], F]:
     """Mark a page on which a higher bureau's users with these roles (default: supervision, leaders, auditors)
-    also read the bureaus below theirs — read-only: writes still go to their own bureau only."""
+    also read the bureaus below theirs — on GET only unless `on_post`; writes still go to their own bureau only."""
     chosen = frozenset(reach_roles) or tree.UPWARD_ROLES
 
     def decorate(view: F) -> F:
         view.bureau_reach = chosen  # type: ignore[attr-defined]
+        view.bureau_reach_on_post = on_post  # type: ignore[attr-defined]
         return view
     return decorate
 
 
 def _reach_of(endpoint: str) -> frozenset[Role]:
     view = current_app.view_functions.get(endpoint)
-    reach = getattr(view, "bureau_reach", None)
-    if reach is None:
-        reach = getattr(getattr(view, "view_class", None), "bureau_reach", None)
-    return reach or frozenset()
+    holder = view if hasattr(view, "bureau_reach") else getattr(view, "view_class", None)
+    reach = getattr(holder, "bureau_reach", None) or frozenset()
+    if request.method not in ("GET", "HEAD") and not getattr(holder, "bureau_reach_on_post", False):
+        return frozenset()
+    return reach
 
 
 def apply_request_scope() -> None:
@@ -51,6 +54,7 @@ def apply_request_scope() -> None:
     else:
         scope = tree.scope_for_user(current_user, _reach_of(request.endpoint))
     g.bureau_scope_token = context.set_scope(scope)
+    forget_unreadable(db.session())
 
 
 def clear_request_scope(_exc: BaseException | None) -> None:

@@ -15,6 +15,11 @@ from app.access import roles, signed_in
 from app.audit.services import list_events
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.bureaus.oversight_web import report_for_task
+from app.bureaus.services import supervision
+from app.bureaus.services.supervision import REPORT_ELEMENT
+from app.bureaus.services.tree import all_bureaus, ancestor_ids, can_read, get_bureau
+from app.bureaus.web import reaches_down
 from app.clock import utcnow
 from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -55,9 +60,15 @@ def my_tasks() -> Any:
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @signed_in
+@reaches_down()
 def task_page(task_id: int) -> Any:
     """A task with its instructions, case summary and form; POST completes it."""
     task = _task_or_404(task_id)
+    if task.element_id == REPORT_ELEMENT:  # a supervision progress report: its own page
+        report_id = report_for_task(task.id)
+        if report_id is None:
+            abort(404)
+        return redirect(url_for("oversight.report", report_id=report_id))
     if not may_view_case(current_user, task.case):
         abort(403)
     schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
@@ -147,16 +158,21 @@ def _store_upload(task: Any, field: str, upload: Any) -> int:
 
 @bp.route("/cases")
 @roles(Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN)
+@reaches_down()
 def case_list() -> Any:
     """All cases, newest first."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
     status = request.args.get("status") or None
-    items, total = inbox.list_cases(page=page, status=status)
-    return render_template("workflow/cases.html", cases=items, total=total, page=page, status=status)
+    bureau_id = request.args.get("bureau", type=int)
+    items, total = inbox.list_cases(page=page, status=status, bureau_id=bureau_id)
+    bureaus = {b.id: b for b in all_bureaus() if can_read(b.id)}
+    return render_template("workflow/cases.html", cases=items, total=total, page=page, status=status,
+                           bureaus=bureaus, bureau=bureaus.get(bureau_id) if bureau_id else None)
 
 
 @bp.route("/cases/<int:case_id>")
 @signed_in
+@reaches_down()
 def case_page(case_id: int) -> Any:
     """A case: its definition version, tasks, current data and history."""
     try:
@@ -166,7 +182,14 @@ def case_page(case_id: int) -> Any:
     if not may_view_case(current_user, case):
         abort(403)
     history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
+    flag = supervision.active_for_case(case.id)
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
+                           supervision=flag, supervision_reports=supervision.reports(flag) if flag else [],
+                           case_bureau=get_bureau(case.bureau_id),
+                           may_supervise=bool(current_user.role_set & supervision.SUPERVISORS)
+                           and case.bureau_id != current_user.bureau_id and case.status == "running",
+                           may_lift=Role.LEADER in current_user.role_set and flag is not None
+                           and current_user.bureau_id in ancestor_ids(flag.supervising_bureau_id),
                            data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get,
                            documents=case_documents(case.id), confirm_form=ConfirmForm())
 
@@ -200,6 +223,7 @@ def start_case() -> Any:
 
 @bp.route("/attachments/<int:attachment_id>")
 @signed_in
+@reaches_down()
 def download(attachment_id: int) -> Any:
     """An uploaded file, to those who may see its case."""
     record = attachments.get(attachment_id)

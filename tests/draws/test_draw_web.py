@@ -70,7 +70,8 @@ def test_verify_in_a_fresh_process_and_catch_an_edit(tmp_path):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
     script = (
         "from app import create_app\nfrom app.extensions import db\nfrom app.auth.services import find_user\n"
-        "from app.draws.services import draws\napp = create_app()\nwith app.app_context():\n"
+        "from app.draws.services import draws\nfrom app.bureaus.context import for_bureau, use\napp = create_app()\n"
+        "with app.app_context(), use(for_bureau(1)):\n"
         "    d = draws.prepare(find_user('demo.supervision'), {'year': Y, 'ratio': '0.2', 'rest_years': 1,"
         " 'experts_per_team': 1, 'tier_ids': [1, 2, 3], 'period_start': 'Y-03-01', 'period_end': 'Y-10-31'})\n"
         "    draws.perform(find_user('demo.discipline'), d, '662154')\n    db.session.commit()\n    print(d.id)\n")

@@ -66,7 +66,7 @@ def child_bureaus(bureau_id: int) -> list[Bureau]:
 
 def ancestor_ids(bureau_id: int) -> list[int]:
     """This bureau, its parent, … up to the root."""
-    parents = dict(db.session.execute(select(Bureau.id, Bureau.parent_id)).tuples().all())
+    parents = {row[0]: row[1] for row in db.session.execute(select(Bureau.id, Bureau.parent_id))}
     chain: list[int] = []
     node: int | None = bureau_id
     while node is not None and node not in chain:

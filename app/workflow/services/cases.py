@@ -84,11 +84,15 @@ def _named_users(task: Any) -> tuple[bool, list[int]]:
     return True, sorted(set(ids))
 
 
+APP_TASK_PREFIX = "app:"  # index rows the application adds beside the engine's (e.g. supervision reports)
+
+
 def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
     """Make the task index match the workflow's READY human tasks."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = {row.spiff_task_id: row for row in db.session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.state == "ready"))}
+        select(Task).where(Task.case_id == case.id, Task.state == "ready",
+                           Task.spiff_task_id.not_like(f"{APP_TASK_PREFIX}%")))}
     now = utcnow()
     for spiff_id, row in open_rows.items():
         if spiff_id not in ready:

@@ -34,9 +34,12 @@ def case_tasks(case: Case) -> list[Task]:
     return list(db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
 
 
-def list_cases(*, page: int = 1, per_page: int = 50, status: str | None = None) -> tuple[list[Case], int]:
-    """Cases, newest first."""
+def list_cases(*, page: int = 1, per_page: int = 50, status: str | None = None,
+               bureau_id: int | None = None) -> tuple[list[Case], int]:
+    """Cases of the readable bureaus (or of one of them), newest first."""
     query = select(Case)
+    if bureau_id is not None:
+        query = query.where(Case.bureau_id == bureau_id)
     if status:
         query = query.where(Case.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
