@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.bureaus.context import SYSTEM, for_bureau, use
+from app.bureaus.services import supervision
 from app.extensions import db
 from app.workflow.services import definitions, lint, timers
 from app.workflow.services.engine_errors import EngineError
@@ -89,6 +90,14 @@ def run_due_timers(limit: int = 100) -> int:
     return handled
 
 
+def escalate_supervision_reports() -> int:
+    """Overdue 挂牌督办 progress reports are escalated to the supervising bureau (each in its own bureau)."""
+    with use(SYSTEM):
+        count = supervision.escalate_overdue()
+    db.session.commit()
+    return count
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="fire what is due now and exit")
 @click.option("--interval", default=30, show_default=True, help="seconds between polls")
@@ -97,6 +106,9 @@ def worker(once: bool, interval: int) -> None:
     """Fire due timer events (safe to run several at once)."""
     while True:
         handled = run_due_timers()
+        escalated = escalate_supervision_reports()
+        if escalated:
+            click.echo(f"escalated {escalated} overdue supervision report(s)")
         if handled:
             click.echo(f"fired timers of {handled} case(s)")
         if once:
