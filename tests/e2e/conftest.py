@@ -38,9 +38,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         seed_demo()
         # An account of its own for the lockout test, so locking it never blocks the other browser tests.
         from app.auth.services import create_user
+        from app.bureaus.context import for_bureau, use
 
-        create_user(None, username="e2e.locktest", full_name="锁定测试", password="locktest-pass-2026",
-                    roles=["auditor"])
+        with use(for_bureau(1)):
+            create_user(None, username="e2e.locktest", full_name="锁定测试", password="locktest-pass-2026",
+                        roles=["auditor"])
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

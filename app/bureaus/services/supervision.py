@@ -53,7 +53,7 @@ def _due_task(supervision: Supervision, case: Case, due_on: date) -> Supervision
     db.session.add(report)
     db.session.flush()
     task = Task(case_id=case.id, spiff_task_id=f"{APP_TASK_PREFIX}supervision-report-{report.id}",
-                element_id=REPORT_ELEMENT, name="督办进展报告", lane="", role=REPORT_ROLE.value, form_key=None,
+                element_id=REPORT_ELEMENT, name="督办进展报告", lane="法制科", role=REPORT_ROLE.value, form_key=None,
                 restricted=False, state="ready", created_at=utcnow(),
                 due_at=to_utc(datetime.combine(due_on, time(18, 0))))
     db.session.add(task)
