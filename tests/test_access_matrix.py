@@ -42,6 +42,7 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "processes.index": ({Role.LEGAL, A, AU}, "GET", "/processes/"),
     "processes.show": ({Role.LEGAL, A, AU}, "GET", lambda: f"/processes/{_sample_case().definition_id}"),
     "processes.publish": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/publish"),
+    "processes.adopt": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/adopt"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),

@@ -11,7 +11,10 @@ from flask_login import current_user
 from app.access import roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.bureaus.services.tree import all_bureaus, get_bureau
+from app.errors import DomainError
 from app.extensions import db
+from app.web_helpers import translate
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import definitions
 
@@ -23,7 +26,8 @@ VIEWERS = (Role.LEGAL, Role.ADMIN, Role.AUDITOR)
 @roles(*VIEWERS)
 def index() -> Any:
     """Every version of every process."""
-    return render_template("workflow/definitions.html", definitions=definitions.list_definitions())
+    return render_template("workflow/definitions.html", definitions=definitions.list_definitions(),
+                           in_use={d.id for d in definitions.in_use()}, bureaus={b.id: b for b in all_bureaus()})
 
 
 @bp.route("/<int:definition_id>")
@@ -33,7 +37,31 @@ def show(definition_id: int) -> Any:
     definition = db.session.get(ProcessDefinition, definition_id)
     if definition is None:
         abort(404)
-    return render_template("workflow/definition.html", definition=definition, form=ConfirmForm())
+    return render_template("workflow/definition.html", definition=definition, form=ConfirmForm(),
+                           owner=get_bureau(definition.bureau_id) if definition.bureau_id else None,
+                           may_publish=definitions.may_publish(current_user.bureau_id, definition),
+                           may_adopt=definition.bureau_id != current_user.bureau_id)
+
+
+@bp.route("/<int:definition_id>/adopt", methods=["POST"])
+@roles(Role.LEGAL)
+def adopt(definition_id: int) -> Any:
+    """Take a higher bureau's (or the standard) version as a draft of this bureau's own variant."""
+    definition = db.session.get(ProcessDefinition, definition_id)
+    if definition is None:
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        copy = definitions.adopt_as_local(current_user, definition)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(translate(exc), "danger")
+        return redirect(url_for("processes.show", definition_id=definition.id))
+    db.session.commit()
+    flash(_("已建立本局版本（草稿）第 %(version)s 版；修改后发布即用于本局的新案件。", version=copy.version), "success")
+    return redirect(url_for("processes.show", definition_id=copy.id))
 
 
 @bp.route("/<int:definition_id>/publish", methods=["POST"])
@@ -49,6 +77,9 @@ def publish(definition_id: int) -> Any:
         flash(_("流程图未通过校验：共 %(count)s 个问题。", count=len(problems)), "danger")
         return render_template("workflow/definition.html", definition=definition, form=ConfirmForm(),
                                problems=problems), 422
+    if not definitions.may_publish(current_user.bureau_id, definition):
+        flash(_("只能发布本局的版本；上级局的标准流程由上级局发布，本局可“采用为本局版本”后修改发布。"), "danger")
+        return redirect(url_for("processes.show", definition_id=definition.id))
     definitions.publish_version(current_user, definition)
     db.session.commit()
     flash(_("已发布第 %(version)s 版。", version=definition.version), "success")

@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from app.audit.services import record_event
 from app.auth.models import User
+from app.bureaus.context import current
+from app.bureaus.services.tree import ancestor_ids
 from app.clock import utcnow
-from app.errors import N_, DomainError, NotFound
+from app.errors import N_, Conflict, DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import lint
@@ -116,19 +118,70 @@ def validate_bundle(bundle: Bundle, all_form_keys: set[str] | None = None) -> li
                             bundle.process_id)
 
 
-def latest(process_id: str) -> ProcessDefinition | None:
-    """The newest version of a process."""
-    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+def latest(process_id: str, bureau_id: int | None = None) -> ProcessDefinition | None:
+    """The newest version of a process published by this bureau (None: the repository's standard procedures)."""
+    owner = ProcessDefinition.bureau_id.is_(None) if bureau_id is None else ProcessDefinition.bureau_id == bureau_id
+    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id, owner)
                              .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
+def _chain() -> list[int | None]:
+    """Whose procedures the current bureau uses, nearest first: its own, its parent's, …, then the standard ones."""
+    bureau_id = current().bureau_id
+    return [*(ancestor_ids(bureau_id) if bureau_id is not None else []), None]
+
+
 def published(process_id: str) -> ProcessDefinition:
-    """The version new cases start on."""
-    definition = db.session.scalar(select(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id, ProcessDefinition.status == "published"))
-    if definition is None:
-        raise NotFound(N_("流程“%(process)s”没有已发布的版本。"), process=process_id)
-    return definition
+    """The version new cases of the current bureau start on: its own published variant if it has one, else the
+    nearest higher bureau's, else the standard one. Cases stay pinned to the version they started on."""
+    rows = {d.bureau_id: d for d in db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == process_id, ProcessDefinition.status == "published"))}
+    for owner in _chain():
+        if owner in rows:
+            return rows[owner]
+    raise NotFound(N_("流程“%(process)s”没有已发布的版本。"), process=process_id)
+
+
+def in_use() -> list[ProcessDefinition]:
+    """The published version each process has for the current bureau (see `published`)."""
+    chain = _chain()
+    best: dict[str, ProcessDefinition] = {}
+    for d in db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.status == "published")):
+        if d.bureau_id not in chain:
+            continue
+        held = best.get(d.process_id)
+        if held is None or chain.index(d.bureau_id) < chain.index(held.bureau_id):
+            best[d.process_id] = d
+    return sorted(best.values(), key=lambda d: d.process_id)
+
+
+def may_publish(bureau_id: int, definition: ProcessDefinition) -> bool:
+    """A bureau publishes its own versions; the standard ones are published by the top bureau."""
+    if definition.bureau_id is None:
+        return ancestor_ids(bureau_id) == [bureau_id]
+    return definition.bureau_id == bureau_id
+
+
+def adopt_as_local(actor: User, definition: ProcessDefinition) -> ProcessDefinition:
+    """A bureau takes a higher bureau's (or the standard) version as a draft of its own local variant, to edit in
+    the modeler and publish; audited. Running cases keep their versions."""
+    bureau_id = current().bureau_id
+    if bureau_id is None:
+        raise PermissionDenied(N_("当前为只读范围，不能在此保存数据。"))
+    if definition.bureau_id == bureau_id:
+        raise Conflict(N_("这已是本局的版本。"))
+    next_version = (db.session.scalar(select(func.max(ProcessDefinition.version))
+                                      .where(ProcessDefinition.process_id == definition.process_id)) or 0) + 1
+    copy = ProcessDefinition(process_id=definition.process_id, name=definition.name, version=next_version,
+                             files=dict(definition.files), forms=dict(definition.forms),
+                             content_hash=definition.content_hash, status="draft", bureau_id=bureau_id,
+                             created_by_id=actor.id)
+    db.session.add(copy)
+    db.session.flush()
+    record_event("definition.adopted", actor=actor, object_type="process_definition", object_id=copy.id,
+                 details={"process_id": copy.process_id, "version": next_version, "from_version": definition.version,
+                          "from_bureau": definition.bureau_id, "hash": copy.content_hash})
+    return copy
 
 
 def add_version(actor: User | None, bundle: Bundle, *, publish: bool) -> ProcessDefinition | None:
@@ -160,8 +213,10 @@ def publish_version(actor: User | None, definition: ProcessDefinition) -> None:
     """Make this version the one new cases start on; the previous published one is retired (running cases stay)."""
     if definition.status == "published":
         return
-    for other in db.session.scalars(select(ProcessDefinition).where(
-            ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published")):
+    owner = (ProcessDefinition.bureau_id.is_(None) if definition.bureau_id is None
+             else ProcessDefinition.bureau_id == definition.bureau_id)
+    for other in db.session.scalars(select(ProcessDefinition).where(  # only this bureau's earlier version retires
+            ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published", owner)):
         other.status = "retired"
     definition.status = "published"
     definition.published_at = utcnow()
@@ -169,7 +224,7 @@ def publish_version(actor: User | None, definition: ProcessDefinition) -> None:
     db.session.flush()
     record_event("definition.published", actor=actor, object_type="process_definition", object_id=definition.id,
                  details={"process_id": definition.process_id, "version": definition.version,
-                          "hash": definition.content_hash})
+                          "hash": definition.content_hash, "bureau_id": definition.bureau_id})
 
 
 def load_folder(actor: User | None, processes_dir: Path, forms_dir: Path, *, publish: bool = True
@@ -194,7 +249,7 @@ def load_folder(actor: User | None, processes_dir: Path, forms_dir: Path, *, pub
 def startable(excluded: set[str]) -> list[ProcessDefinition]:
     """Published processes a person may start by hand: not called by another process, not in `excluded`
     (e.g. the inspection process, which only a confirmed draw starts)."""
-    current = [d for d in list_definitions() if d.status == "published"]
+    current = in_use()
     called = set()
     for definition in current:
         trees, _problems = lint.parse_files({k: v for k, v in definition.files.items() if k.endswith(".bpmn")})
