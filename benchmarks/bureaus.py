@@ -106,8 +106,9 @@ def bench(kind: str) -> None:
             other_city = create_bureau(None, name="基准另一市档案局", short_name="基市", level="city", parent_id=None)
             others = [create_bureau(None, name=f"基准区{k}档案局", short_name=f"区{k}", level="county",
                                     parent_id=other_city.id).id for k in range(200 - 22)]
+            other_city_id = other_city.id
             db.session.commit()
-        bureaus = [1, *counties, other_city.id, *others]
+        bureaus = [1, *counties, other_city_id, *others]
         assert len(bureaus) == 200, len(bureaus)
         _fill(app, bureaus)
         for label, path in PAGES.items():

@@ -39,8 +39,7 @@ from tests.conftest import sign_in, user_for
 DIRECTORY_MODELS = {"objects": InspectionObject, "results": InspectionResult, "tiers": Tier, "officers": Officer,
                     "experts": Expert, "conflicts": Conflict, "inspection-items": InspectionItem,
                     "enforcement-items": EnforcementItem}
-# Shared by every bureau on purpose: the repository's standard procedures (a bureau's own versions: issue 15 item 4).
-SHARED = {"processes.show", "processes.publish", "static"}
+SHARED = {"static"}
 
 
 def _bureau(key: str) -> Bureau:
@@ -82,13 +81,18 @@ def county_b(app):
         ids = {"case_id": case.id, "task_id": task.id, "attachment_id": attachment.id, "document_id": document.id,
                "draw_id": draw.id, "user_id": legal.id, "bureau_id": b.id}
         number = document.number
+        from app.workflow.services import definitions
+
+        variant = definitions.adopt_as_local(legal, definitions.published("case_filing"))
+        variant.name = "乙区本地立案流程"
+        ids["definition_id"] = variant.id
     with context.use(context.for_bureau(1, descendant_ids(1))):
         row = supervision.supervise(user_for(Role.SUPERVISION), db.session.get(Case, case.id), reason="乙区督办",
                                     deadline=local_today() + timedelta(days=30), report_every_days=5)
         ids["supervision_id"] = row.id
         ids["report_id"] = supervision.reports(row)[0].id
     db.session.commit()
-    markers = [case.subject, "乙区第", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
+    markers = [case.subject, "乙区第", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
                f'/cases/{case.id}"', f'/draws/{draw.id}"', f'/documents/{document.id}"',
                f'/attachments/{attachment.id}"']
     return {"bureau_id": b.id, "ids": ids, "records": records, "markers": markers}

@@ -35,7 +35,7 @@ def index() -> Any:
 def show(definition_id: int) -> Any:
     """One version: its files, forms and hash."""
     definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None:
+    if definition is None or not definitions.may_read(definition):
         abort(404)
     return render_template("workflow/definition.html", definition=definition, form=ConfirmForm(),
                            owner=get_bureau(definition.bureau_id) if definition.bureau_id else None,
@@ -48,7 +48,7 @@ def show(definition_id: int) -> Any:
 def adopt(definition_id: int) -> Any:
     """Take a higher bureau's (or the standard) version as a draft of this bureau's own variant."""
     definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None:
+    if definition is None or not definitions.may_read(definition):
         abort(404)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -69,7 +69,7 @@ def adopt(definition_id: int) -> Any:
 def publish(definition_id: int) -> Any:
     """Publish a draft: new cases start on it; running cases keep their version."""
     definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None:
+    if definition is None or not definitions.may_read(definition):
         abort(404)
     problems = definitions.validate_bundle(definitions.Bundle(definition.process_id, definition.name,
                                                               definition.files, definition.forms))

@@ -155,6 +155,15 @@ def in_use() -> list[ProcessDefinition]:
     return sorted(best.values(), key=lambda d: d.process_id)
 
 
+def may_read(definition: ProcessDefinition) -> bool:
+    """Standard versions, the current bureau's own and its higher bureaus' (used or adoptable), and those of the
+    bureaus it reads (a city reading a county's case sees the version it runs on)."""
+    if definition.bureau_id is None or definition.bureau_id in _chain():
+        return True
+    visible = current().visible
+    return visible is None or definition.bureau_id in visible
+
+
 def may_publish(bureau_id: int, definition: ProcessDefinition) -> bool:
     """A bureau publishes its own versions; the standard ones are published by the top bureau."""
     if definition.bureau_id is None:
@@ -259,9 +268,10 @@ def startable(excluded: set[str]) -> list[ProcessDefinition]:
 
 
 def list_definitions() -> list[ProcessDefinition]:
-    """Every version, grouped by process, newest first."""
-    return list(db.session.scalars(select(ProcessDefinition)
-                                   .order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc())))
+    """Every version the current bureau may read (see `may_read`), grouped by process, newest first."""
+    rows = db.session.scalars(select(ProcessDefinition)
+                              .order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc()))
+    return [d for d in rows if may_read(d)]
 
 
 # -- parsed specs, cached per version (a version never changes)
