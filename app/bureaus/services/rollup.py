@@ -49,16 +49,16 @@ def rollup(bureau_id: int, year: int | None = None, today: date | None = None) -
                             .where(InspectionObject.active.is_(True)).group_by(InspectionObject.bureau_id)),
         "draws": _grouped(select(Draw.bureau_id, func.count())
                           .where(Draw.year == year, Draw.status == "confirmed").group_by(Draw.bureau_id)),
-        "cases_running": _grouped(select(Case.bureau_id, func.count())
-                                  .where(Case.status == "running").group_by(Case.bureau_id)),
-        "cases_completed": _grouped(select(Case.bureau_id, func.count())
-                                    .where(Case.status == "completed").group_by(Case.bureau_id)),
         "supervised": _grouped(select(Supervision.bureau_id, func.count())
                                .where(Supervision.status == "active").group_by(Supervision.bureau_id)),
         "reports_overdue": _grouped(select(SupervisionReport.bureau_id, func.count())
                                     .where(SupervisionReport.status == "open", SupervisionReport.due_on < today)
                                     .group_by(SupervisionReport.bureau_id)),
     }
+    for bid, status, count in db.session.execute(select(Case.bureau_id, Case.status, func.count())
+                                                 .group_by(Case.bureau_id, Case.status)).all():
+        if status in ("running", "completed"):
+            counts.setdefault(f"cases_{status}", {})[bid] = int(count)
     rows = [RollupRow(b) for b in all_bureaus() if b.id in ids]
     by_id = {row.bureau.id: row for row in rows if row.bureau is not None}
     for name, grouped in counts.items():
