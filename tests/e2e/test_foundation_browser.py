@@ -10,15 +10,17 @@ pytestmark = pytest.mark.browser
 EVERYONE = {"home.index", "workflow.my_tasks", "directories.index"}
 CASES = {"workflow.case_list"}
 DRAWS = {"draws.index"}
+OVERSIGHT = {"oversight.overview"}
 NAV = {
-    "supervision": EVERYONE | CASES | DRAWS,
+    "supervision": EVERYONE | CASES | DRAWS | OVERSIGHT,
     "legal": EVERYONE | CASES | DRAWS | {"processes.index"},
     "inspector": EVERYONE,
     "expert": EVERYONE,
     "discipline": EVERYONE | DRAWS,
-    "leader": EVERYONE | CASES | DRAWS,
-    "auditor": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events"},
-    "admin": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events", "admin.users", "calendar.overrides"},
+    "leader": EVERYONE | CASES | DRAWS | OVERSIGHT,
+    "auditor": EVERYONE | CASES | DRAWS | OVERSIGHT | {"processes.index", "audit.events"},
+    "admin": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events", "admin.users", "calendar.overrides",
+                                                     "bureaus.index"},
 }
 
 
