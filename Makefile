@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 PG_DEFAULT_URL := postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test setup system-packages venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean
+.PHONY: run test setup system-packages venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean document-previews
 
+# The development server and the timer worker together; Ctrl-C stops both (tools/run_dev.py).
 run: setup db seed
 	@$(BIN)/flask demo accounts
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/python tools/run_dev.py --host 127.0.0.1 --port 5000
 
 test: setup chromium lint test-sqlite test-postgres test-browser
 
@@ -51,9 +52,13 @@ db:
 seed:
 	$(BIN)/flask demo seed
 
+# One PNG per document type (first page, 72 dpi, grey) in docs/documents/, from the rendering test's PDFs.
+document-previews: system-packages
+	DOCUMENT_PREVIEWS=docs/documents $(BIN)/pytest -q -p no:cacheprovider tests/documents/test_rendered.py
+
 lint:
 	$(BIN)/lint-imports
-	$(BIN)/ruff check app tests $(wildcard benchmarks/*.py)
+	$(BIN)/ruff check app tests tools gunicorn.conf.py $(wildcard benchmarks/*.py)
 
 # Debian packages: Chromium for the browser tests (never a downloaded browser), CJK fonts, LibreOffice to render
 # documents and case files to PDF, poppler-utils to turn PDF pages into PNG.

@@ -46,6 +46,19 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 600:
+        raise ValueError("must be a number of seconds between 0 and 600")
+    return number
+
+
+def _anchor_key(value: str) -> str:
+    if len(value) < 32:
+        raise ValueError("use 32 characters or more")
+    return value
+
+
 def _database_url(value: str) -> str:
     if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
         raise ValueError("only sqlite:/// and postgresql:// URLs are supported")
@@ -62,6 +75,62 @@ def _timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError("unknown timezone") from exc
     return value
+
+
+def _log_format(value: str) -> str:
+    if value not in ("json", "text"):
+        raise ValueError("supported: json, text")
+    return value
+
+
+def _log_level(value: str) -> str:
+    value = value.upper()
+    if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError("supported: DEBUG, INFO, WARNING, ERROR")
+    return value
+
+
+def _smtp_security(value: str) -> str:
+    if value not in ("none", "starttls", "ssl"):
+        raise ValueError("supported: none, starttls, ssl")
+    return value
+
+
+def _port(value: str) -> int:
+    number = int(value)
+    if not 0 < number < 65536:
+        raise ValueError("must be a port number 1–65535")
+    return number
+
+
+def _address(value: str) -> str:
+    if "@" not in value or any(c.isspace() for c in value.split("<")[-1]):
+        raise ValueError("expected an e-mail address, e.g. archives@example.gov.cn")
+    return value
+
+
+def _hook(value: str) -> str:
+    module, _, function = value.partition(":")
+    if not module or not function.isidentifier() or not all(p.isidentifier() for p in module.split(".")):
+        raise ValueError("expected package.module:function")
+    return value
+
+
+def _base_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected http:// or https://")
+    return value.rstrip("/")
+
+
+def _size(value: str) -> int:
+    """A byte count: 4294967296, 4GB, 500MB, 64KB."""
+    text_value = value.strip().upper().replace(" ", "")
+    units = {"GB": 1024 ** 3, "MB": 1024 ** 2, "KB": 1024, "B": 1}
+    suffix = next((s for s in units if text_value.endswith(s)), "")
+    number = float(text_value[: -len(suffix)] if suffix else text_value) * units.get(suffix, 1)
+    if number <= 0:
+        raise ValueError("must be positive, e.g. 4GB or 500MB")
+    return int(number)
 
 
 def _locale(value: str) -> str:
@@ -86,7 +155,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_LOCK_MINUTES", _positive_int, 15, "how long a locked account stays locked"),
     Setting("AGENCY_NAME", str, "示例市档案局", "the bureau's full name, printed on documents and pages"),
     Setting("AGENCY_SHORT_NAME", str, "示档", "the agency's short name at the start of document numbers (e.g. 六档)"),
+    Setting("LOGIN_CLIENT_LIMIT", _positive_int, 20,
+            "failed logins from one client (IP) in 15 minutes after which that client waits before each try"),
+    Setting("SCRIPT_TIME_LIMIT", _positive_float, 2.0, "seconds one diagram script or expression may run"),
+    Setting("SCRIPT_MEMORY_MB", _positive_int, 256, "memory (MB) one diagram script may use beyond its start"),
+    Setting("AUDIT_ANCHOR_KEY", _anchor_key, None,
+            "HMAC key (≥ 32 chars) signing the daily audit checkpoints; keep it outside the database"),
+    Setting("AUDIT_ANCHOR_DIR", str, None, "folder of the signed audit checkpoints; default instance/audit-anchors"),
+    Setting("LOG_FORMAT", _log_format, None,
+            "json (one object per line, with request ids) or text; default json in production, else text"),
+    Setting("LOG_LEVEL", _log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("FILES_DIR", str, None,
+            "folder for attachments, recordings and uploads (attachments/, uploads/); default: the instance folder"),
+    Setting("UPLOAD_MAX_BYTES", _size, 4 * 1024 ** 3,
+            "largest recording or file accepted by the resumable upload (e.g. 4GB, 500MB)"),
+    Setting("PUBLIC_BASE_URL", _base_url, "http://127.0.0.1:5000",
+            "the address people open the platform at; links in e-mails start with it"),
+    Setting("SMTP_HOST", str, "", "SMTP server for notification e-mails; empty: no e-mail is sent"),
+    Setting("SMTP_PORT", _port, 25, "SMTP server port (587 with starttls, 465 with ssl)"),
+    Setting("SMTP_USERNAME", str, "", "SMTP login; empty: no login"),
+    Setting("SMTP_PASSWORD", str, "", "SMTP password"),
+    Setting("SMTP_SECURITY", _smtp_security, "none", "none, starttls or ssl"),
+    Setting("MAIL_FROM", _address, "archives@localhost", "sender address of notification e-mails"),
+    Setting("SMS_HOOK", _hook, "",
+            "package.module:function called as function(phone, text) to send an SMS through the bureau's gateway"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
+    Setting("DIAGRAM_MAX_KB", _positive_int, 2048,
+            "largest BPMN/DMN file or form (KB) that may be uploaded or saved into a draft"),
 )
 
 
@@ -127,6 +222,12 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
     if values["DATABASE_URL"] is None:
         folder = Path(instance_path or "instance")
         values["DATABASE_URL"] = f"sqlite:///{(folder / 'archives.db').resolve()}"
+    if values["AUDIT_ANCHOR_DIR"] is None:
+        values["AUDIT_ANCHOR_DIR"] = str((Path(instance_path or "instance") / "audit-anchors").resolve())
+    if values["FILES_DIR"] is None:
+        values["FILES_DIR"] = str(Path(instance_path or "instance").resolve())
+    if values["LOG_FORMAT"] is None:
+        values["LOG_FORMAT"] = "json" if env == "production" else "text"
     if values["SESSION_COOKIE_SECURE"] is None:
         values["SESSION_COOKIE_SECURE"] = env != "development"
 

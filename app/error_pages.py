@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.security import BadInput
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +36,8 @@ def init_app(app: Flask) -> None:
                 body["errors"] = messages
             return jsonify(body), code
         kind = code if code in (400, 403, 404, 405, 413) else 500
-        return render_template("errors/error.html", code=code, kind=kind), code
+        detail = exc.description if isinstance(exc, BadInput) else None
+        return render_template("errors/error.html", code=code, kind=kind, detail=detail), code
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -34,6 +34,24 @@ def init_app(app: Flask) -> None:
 
         return to_local(value).strftime(fmt) if isinstance(value, datetime) else ""
 
+    @app.template_filter("money")
+    def _money(value: object) -> str:
+        # Money as clerks write it: ¥150,000.00.
+        try:
+            return f"¥{float(value):,.2f}"  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return str(value)
+
+    @app.template_filter("filesize")
+    def _filesize(value: object) -> str:
+        # 1,234 bytes → 1.2 KB.
+        size = float(value or 0)  # type: ignore[arg-type]
+        for unit in ("B", "KB", "MB", "GB"):
+            if size < 1024 or unit == "GB":
+                return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+            size /= 1024
+        return str(value)
+
     @app.context_processor
     def _locale_context() -> dict[str, object]:
         return {"current_locale": select_locale(), "supported_locales": SUPPORTED_LOCALES}

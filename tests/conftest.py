@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +24,7 @@ from app import create_app
 from app.auth.models import User
 from app.auth.roles import Role
 from app.bureaus import context
+from app.clock import utcnow
 from app.demo.services import CITY_BUREAU_ID, DEMO_ACCOUNTS, seed_demo
 from app.extensions import db
 
@@ -32,6 +34,19 @@ TEST_PASSWORD = "test-password-2026"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that commit for real (the PostgreSQL concurrency tests) run last, after every rolled-back test."""
     items.sort(key=lambda item: item.get_closest_marker("postgres_only") is not None)
+
+
+def declare_calendar_year(year: int) -> None:
+    """Make the calendar know `year` (the chinese-calendar package stops at its last published year): the
+    administrator's overrides for its National Day week, as a bureau enters a newly published schedule."""
+    from datetime import date, timedelta
+
+    from app.calendar.models import CalendarOverride
+
+    for offset in range(7):
+        db.session.add(CalendarOverride(day=date(year, 10, 1) + timedelta(days=offset), is_workday=False,
+                                        note="国庆节（测试数据）"))
+    db.session.flush()
 
 
 def _scratch_postgres(url: str) -> tuple[str, str]:
@@ -67,6 +82,32 @@ TEST_CONFIG = {
 }
 
 
+APP_ROLE = "archives_app"
+
+
+def _run_as_app_role() -> None:
+    """As in production, the app runs as a role that is neither superuser nor owner (audit: SELECT/INSERT only).
+
+    The migrations ran as the owner; from here every connection switches to the app role (SET ROLE), so each
+    statement of the suite has exactly the app's privileges. Tests that play a DBA step out with RESET ROLE.
+    """
+    from sqlalchemy import event, text
+
+    from app.audit.services import app_role_statements
+
+    for statement in app_role_statements(APP_ROLE, db.engine.url.database or ""):
+        db.session.execute(text(statement))
+    db.session.commit()
+    db.session.remove()
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _set_role(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APP_ROLE}")
+        dbapi_connection.commit()
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     """The app, its schema built by the real migrations, and one committed user per role."""
@@ -75,8 +116,12 @@ def app(database_url: str) -> Iterator[Flask]:
     application = create_app({**TEST_CONFIG, "DATABASE_URL": database_url})
     with application.app_context():
         upgrade()
-        seed_demo()
+        seed_demo(Path(application.instance_path) / "attachments")
+        with context.use(context.for_bureau(CITY_BUREAU_ID)):  # the city's calendar; its counties inherit it
+            declare_calendar_year(utcnow().year + 1)
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            _run_as_app_role()
         db.session.remove()
     yield application
     with application.app_context():
@@ -107,6 +152,33 @@ def db_session(app: Flask) -> Iterator[Any]:
         connection.close()
 
 
+@pytest.fixture(autouse=True)
+def verify_new_draws_standalone(request: pytest.FixtureRequest, db_session: Any) -> Iterator[None]:
+    """Every draw a test performs (or fails) is checked by the stand-alone verifier tools/verify_draw.py in a
+    fresh, isolated interpreter, from its downloadable verification package, before the test's rollback."""
+    from sqlalchemy import func, select
+
+    from app.draws.models import Draw
+    from app.draws.services import package
+
+    if any(request.node.get_closest_marker(m) for m in ("browser", "edited_draws", "postgres_only")):
+        yield  # browsers use their own server; tampering is on purpose; committing tests use real connections
+        return
+    app = request.getfixturevalue("app")
+    first = db.session.scalar(select(func.max(Draw.id))) or 0
+    yield
+    try:
+        new = list(db.session.scalars(select(Draw).where(Draw.id > first).order_by(Draw.id)))
+    except Exception:  # noqa: BLE001 — a test that left its session broken made no draw to check
+        return
+    packages = [package.build(d, app.config["AGENCY_NAME"]) for d in new if package.has_package(d)]
+    if packages:
+        from tests.draws.standalone import run_verifier
+
+        done = run_verifier(packages)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client (no one signed in)."""
@@ -129,6 +201,7 @@ def sign_in(client: FlaskClient, user: User) -> FlaskClient:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
         sess["_id"] = identifier
+        sess["_sv"] = user.session_version
     return client
 
 

@@ -28,7 +28,9 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "admin.edit_user": ({A}, "GET", lambda: f"/admin/users/{user_for(Role.EXPERT).id}"),
     "admin.reset_password": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/password"),
     "admin.set_active": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/active"),
+    "admin.end_sessions": ({A}, "POST", lambda: f"/admin/users/{user_for(Role.EXPERT).id}/sessions"),
     "audit.events": ({A, AU}, "GET", "/audit/"),
+    "audit.export": ({A, AU}, "GET", "/audit/export.xlsx"),
     "workflow.my_tasks": (ALL, "GET", "/tasks"),
     # signed_in at the route; the task's case is visible to oversight roles and to those involved only
     "workflow.task_page": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
@@ -36,6 +38,16 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "workflow.case_list": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET", "/cases"),
     "workflow.case_page": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
                            lambda: f"/cases/{_sample_case_id()}"),
+    "caseview.step": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                      lambda: f"/cases/{_sample_case_id()}/steps/1"),
+    "casefile.request_file": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "POST",
+                              lambda: f"/cases/{_sample_case_id()}/casefile"),
+    "casefile.show": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                      lambda: f"/casefiles/{_sample_case_file_id()}"),
+    "casefile.status": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                        lambda: f"/casefiles/{_sample_case_file_id()}/status"),
+    "casefile.download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                          lambda: f"/casefiles/{_sample_case_file_id()}/volume.pdf"),
     "workflow.start_case": ({Role.LEGAL, Role.SUPERVISION}, "GET", "/cases/new"),
     "workflow.download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER, AU, A}, "GET",
                           lambda: f"/attachments/{_sample_attachment_id()}"),
@@ -43,7 +55,30 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "processes.show": ({Role.LEGAL, A, AU}, "GET", lambda: f"/processes/{_sample_case().definition_id}"),
     "processes.publish": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/publish"),
     "processes.adopt": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/adopt"),
+    "versions.start_trial": ({Role.LEGAL}, "POST", lambda: f"/versions/{_sample_case().definition_id}/trial"),
+    "versions.publish": ({Role.LEGAL}, "GET", lambda: f"/versions/{_sample_case().definition_id}/publish"),
+    "versions.migrate": ({Role.LEGAL}, "GET", lambda: f"/versions/{_sample_case().definition_id}/migrate"),
+    "editor.edit": ({Role.LEGAL}, "GET", lambda: f"/modeler/{_sample_case().definition_id}/edit"),
+    "editor.check_script": ({Role.LEGAL}, "POST", "/modeler/check-script"),
+    "modeler.download_file": ({Role.LEGAL, A, AU}, "GET",
+                              lambda: f"/processes/{_sample_case().definition_id}/files/case_filing.bpmn"),
+    "modeler.download_zip": ({Role.LEGAL, A, AU}, "GET",
+                             lambda: f"/processes/{_sample_case().definition_id}/bundle.zip"),
+    "drafts.create": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft"),
+    "drafts.state": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/draft/state"),
+    "drafts.save": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/save"),
+    "drafts.check": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/lint"),
+    "decisions.edit": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/decisions/"
+                                                    "major_decision.dmn/major_decision"),
+    "form_editor.edit": ({Role.LEGAL}, "GET",
+                         lambda: f"/processes/{_sample_case().definition_id}/forms/case_filing_request/edit"),
+    "form_editor.create": ({Role.LEGAL}, "GET", lambda: f"/processes/{_sample_case().definition_id}/forms/new"),
+    "form_editor.preview": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/forms/preview"),
+    "importing.upload": ({Role.LEGAL}, "GET", "/processes/import"),
+    "drafts.discard": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/draft/discard"),
     "calendar.overrides": ({A}, "GET", "/admin/calendar/"),
+    "bureau.settings": ({A}, "GET", "/admin/bureau/"),
+    "bureau.seal": ({A}, "GET", "/admin/bureau/seal.png"),  # 404 without a seal, 403 for others
     "auth.api_tokens": (ALL, "GET", "/account/tokens"),
     "directories.index": (ALL, "GET", "/directories/"),
     "directories.list_records": (ALL, "GET", "/directories/objects/"),
@@ -64,6 +99,13 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "draws.approve_redraw": ({Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/approve-redraw"),
     "draws.verify_draw": (DRAW_VIEWERS, "POST", lambda: f"/draws/{_sample_draw_id()}/verify"),
     "draws.results_report": ({Role.SUPERVISION}, "POST", lambda: f"/draws/{_sample_draw_id()}/results-report"),
+    "draws.cancel": ({Role.SUPERVISION, Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/cancel"),
+    "draws.allow_attempt": ({Role.LEADER}, "POST", lambda: f"/draws/{_sample_draw_id()}/allow-attempt"),
+    "draws.verification_package": (DRAW_VIEWERS, "GET",
+                                   lambda: f"/draws/{_sample_draw_id(performed=True)}/verification.json"),
+    "public_draws.public_index": (PUBLIC, "GET", "/public/draws/"),
+    "public_draws.public_package": (PUBLIC, "GET", lambda: f"/public/draws/{_sample_draw_id(confirmed=True)}"
+                                                           "/verification.json"),
     "documents.download_draw_document": (DRAW_VIEWERS, "GET", lambda: "/documents/draws/1/999999"),
     "draws.record_docx": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/record.docx"),
     "draws.schedule": (DRAW_VIEWERS, "GET", lambda: f"/draws/{_sample_draw_id(performed=True)}/schedule.xlsx"),
@@ -92,6 +134,20 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "oversight.lift": ({Role.LEADER}, "POST", lambda: f"/oversight/supervisions/{_sample_supervision()[0]}/lift"),
     "oversight.report": ({Role.LEGAL, Role.SUPERVISION, Role.LEADER, AU}, "GET",
                          lambda: f"/oversight/reports/{_sample_supervision()[1]}"),
+    # operations: the health check is public (no personal data: database and worker status only)
+    "operations.healthz": (PUBLIC, "GET", "/healthz"),
+    "calendar.year_view": ({A}, "GET", "/admin/calendar/years/2027"),
+    "calendar.import_year": ({A}, "POST", "/admin/calendar/import"),
+    # tus endpoint: any signed-in user; each upload is checked against the task (may act) and its owner
+    "uploads.collection": (ALL, "OPTIONS", "/uploads/"),
+    "uploads.item": (ALL, "HEAD", "/uploads/0123456789abcdef0123456789abcdef"),
+    "notifications.index": (ALL, "GET", "/notifications"),
+    "notifications.open_one": (ALL, "GET", "/notifications/999999/open"),
+    "notifications.read_all": (ALL, "POST", "/notifications/read-all"),
+    "notifications.settings": (ALL, "GET", "/notifications/settings"),
+    "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
+    "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
+    "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
 }
 
 
@@ -130,20 +186,25 @@ def _sample_supervision():
 _APP: dict = {}
 
 
-def _sample_draw_id(performed=False):
-    from sqlalchemy import select
+def _sample_draw_id(performed=False, confirmed=False):
+    from sqlalchemy import select, update
 
     from app.clock import utcnow
     from app.directories.models import Tier
+    from app.draws.models import Draw
     from app.draws.services import draws
     from app.extensions import db
 
     year = utcnow().year + 1
+    # one draw per year: earlier samples give the year up (as if cancelled) so each call gets a fresh draw
+    db.session.execute(update(Draw).where(Draw.year == year).values(slot=None, status="cancelled"))
     draw = draws.prepare(user_for(Role.SUPERVISION), {
         "year": year, "ratio": "0.2", "tier_ids": list(db.session.scalars(select(Tier.id))),
         "period_start": f"{year}-03-01", "period_end": f"{year}-10-31"})
-    if performed:
+    if performed or confirmed:
         draws.perform(user_for(Role.DISCIPLINE), draw, "123456")
+    if confirmed:
+        draws.confirm(user_for(Role.SUPERVISION), draw, "not_published")
     db.session.commit()
     return draw.id
 
@@ -153,7 +214,10 @@ def _sample_document_id():
     from app.extensions import db
 
     case = _sample_case()
-    document = generate(user_for(Role.LEGAL), "case_transfer", {"object_name": "样本单位"}, case_id=case.id)
+    document = generate(user_for(Role.LEGAL), "case_transfer",
+                        {"object_name": "样本单位", "transfer_facts": "样本事实", "transfer_basis": "样本条款",
+                         "officers": [{"code": "示档执2026001", "name": "执法人员01（演示）"},
+                                      {"code": "示档执2026002", "name": "执法人员02（演示）"}]}, case_id=case.id)
     db.session.commit()
     return document.id
 
@@ -184,6 +248,16 @@ def _sample_case():
         case = cases.start_case(user_for(Role.LEGAL), "case_filing", "matrix sample")
         db.session.commit()
     return case
+
+
+def _sample_case_file_id():
+    """A queued case-file row of the sample case (its downloads answer 404 until built: access is checked first)."""
+    from app.casefile.services.jobs import request_case_file
+    from app.extensions import db
+
+    record = request_case_file(user_for(Role.LEGAL), _sample_case())
+    db.session.commit()
+    return record.id
 
 
 def _sample_case_id():

@@ -30,6 +30,15 @@ def test_postgresql_url_uses_psycopg_driver():
         ({"LOGIN_LOCK_AFTER": "ten"}, "LOGIN_LOCK_AFTER"),
         ({"SESSION_COOKIE_SECURE": "maybe"}, "SESSION_COOKIE_SECURE"),
         ({"DEFAULT_LOCALE": "fr"}, "DEFAULT_LOCALE"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"SMTP_SECURITY": "tls13"}, "SMTP_SECURITY"),
+        ({"SMTP_PORT": "70000"}, "SMTP_PORT"),
+        ({"MAIL_FROM": "nobody"}, "MAIL_FROM"),
+        ({"SMS_HOOK": "not a hook"}, "SMS_HOOK"),
+        ({"PUBLIC_BASE_URL": "zf.example.gov.cn"}, "PUBLIC_BASE_URL"),
+        ({"UPLOAD_MAX_BYTES": "-1GB"}, "UPLOAD_MAX_BYTES"),
+        ({"UPLOAD_MAX_BYTES": "lots"}, "UPLOAD_MAX_BYTES"),
     ],
 )
 def test_bad_settings_name_the_variable(environ, named):
@@ -42,3 +51,11 @@ def test_create_app_refuses_to_start_with_bad_config(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY is required"):
         create_app()
+
+
+def test_operations_settings_parse(tmp_path):
+    config = load_config({"APP_ENV": "production", "SECRET_KEY": "k" * 40, "UPLOAD_MAX_BYTES": "500MB",
+                          "SMS_HOOK": "bureau_sms:send", "PUBLIC_BASE_URL": "https://zf.example.gov.cn/"},
+                         instance_path=str(tmp_path))
+    assert config["UPLOAD_MAX_BYTES"] == 500 * 1024 * 1024 and config["LOG_FORMAT"] == "json"
+    assert config["PUBLIC_BASE_URL"] == "https://zf.example.gov.cn" and config["FILES_DIR"] == str(tmp_path)

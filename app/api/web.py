@@ -5,9 +5,10 @@ Authenticated by the session (then CSRF applies to writes) or by a personal toke
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, request, session
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
@@ -62,7 +63,7 @@ class ListArgs(Schema):
 
     q = fields.String(load_default="", metadata={"description": "search text"})
     active = fields.String(load_default="yes", validate=validate.OneOf(["yes", "no", "all"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -127,6 +128,15 @@ for _spec in SPECS.values():
     _resources(_spec)
 
 
+class UtcDateTime(fields.DateTime):
+    """A stored (naive UTC) time written as RFC 3339 with its offset, as the OpenAPI `date-time` format says."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 DRAW_VIEWERS = frozenset({Role.SUPERVISION, Role.DISCIPLINE, Role.LEADER, Role.LEGAL, Role.AUDITOR, Role.ADMIN})
 
 
@@ -138,9 +148,9 @@ class DrawSummary(Schema):
     status = fields.String()
     algorithm_version = fields.String()
     record_hash = fields.String(allow_none=True)
-    prepared_at = fields.DateTime()
-    drawn_at = fields.DateTime(allow_none=True)
-    confirmed_at = fields.DateTime(allow_none=True)
+    prepared_at = UtcDateTime()
+    drawn_at = UtcDateTime(allow_none=True)
+    confirmed_at = UtcDateTime(allow_none=True)
     redraw_of_id = fields.Integer(allow_none=True)
 
 
@@ -186,10 +196,18 @@ class DrawItem(MethodView):
         return draws.get_draw(draw_id)
 
 
+def _bearer_token(req: Any) -> str | None:
+    """The token of an `Authorization: Bearer …` header (scheme case-insensitive), else None."""
+    scheme, _space, token = req.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token and " " not in token else None
+
+
 @bp.before_request
 def _csrf_for_sessions() -> None:
-    # Token requests carry no cookie, so CSRF cannot reach them; session requests must show the token.
-    if not request.headers.get("Authorization"):
+    # A request signed in by its bearer token carries no usable cookie, so CSRF cannot reach it. Any request
+    # signed in by the session cookie must show the CSRF token, whatever other headers it sends.
+    if "_user_id" in session or _bearer_token(request) is None:
         csrf.protect()
 
 
@@ -197,10 +215,8 @@ def load_token_user(req: Any) -> Any:
     """Flask-Login request loader: a bearer token, for API paths only."""
     if not req.path.startswith("/api/"):
         return None
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    return tokens.user_for_token(header[len("Bearer "):].strip())
+    token = _bearer_token(req)
+    return tokens.user_for_token(token) if token else None
 
 
 def _error(status: int, message: str, errors: dict[str, list[str]] | None = None) -> Any:

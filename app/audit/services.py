@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, false, insert, or_, select, text, true
+from sqlalchemy import and_, false, func, insert, or_, select, text, true
 
 from app.audit.models import GENESIS_HASH, AuditEvent
 from app.auth.models import User
 from app.bureaus.context import current
+from app.bureaus.users import users_in_scope
 from app.clock import utcnow
 from app.extensions import db
 
@@ -143,26 +147,191 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             last_id = event.id
 
 
-def list_events(*, page: int, per_page: int, action: str | None = None, object_type: str | None = None,
-                object_id: str | None = None, actor_id: int | None = None) -> tuple[list[AuditEvent], int]:
+@dataclass
+class EventFilter:
+    """What the audit pages filter by: a date range (UTC bounds), a person, a case, an action, an object."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    actor_id: int | None = None
+    case_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+
+    def query(self) -> Any:
+        """The SELECT of the matching events (unordered), of the readable bureaus only."""
+        query = select(AuditEvent)
+        visible = current().visible
+        if visible is not None:
+            # Events from before bureaus existed (bureau_id empty) belong to the first bureau.
+            query = query.where(or_(AuditEvent.bureau_id.in_(sorted(visible)),
+                                    and_(AuditEvent.bureau_id.is_(None),
+                                         true() if FIRST_BUREAU_ID in visible else false())))
+        if self.action:
+            query = query.where(AuditEvent.action == self.action)
+        if self.case_id:
+            query = query.where(AuditEvent.object_type == "case", AuditEvent.object_id == str(self.case_id))
+        else:
+            if self.object_type:
+                query = query.where(AuditEvent.object_type == self.object_type)
+            if self.object_id:
+                query = query.where(AuditEvent.object_id == self.object_id)
+        if self.actor_id:
+            query = query.where(AuditEvent.actor_id == self.actor_id)
+        if self.start:
+            query = query.where(AuditEvent.occurred_at >= self.start)
+        if self.end:
+            query = query.where(AuditEvent.occurred_at < self.end)
+        return query
+
+
+def search_events(where: EventFilter, *, page: int, per_page: int) -> tuple[list[AuditEvent], int]:
     """Newest first, filtered; returns (events, total)."""
-    query = select(AuditEvent)
-    visible = current().visible
-    if visible is not None:
-        # Events from before bureaus existed (bureau_id empty) belong to the first bureau.
-        query = query.where(or_(AuditEvent.bureau_id.in_(sorted(visible)),
-                                and_(AuditEvent.bureau_id.is_(None),
-                                     true() if FIRST_BUREAU_ID in visible else false())))
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if object_id:
-        query = query.where(AuditEvent.object_id == object_id)
-    if actor_id:
-        query = query.where(AuditEvent.actor_id == actor_id)
+    query = where.query()
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(
         query.order_by(AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return list(events), total
+
+
+def list_events(*, page: int, per_page: int, action: str | None = None, object_type: str | None = None,
+                object_id: str | None = None, actor_id: int | None = None) -> tuple[list[AuditEvent], int]:
+    """Newest first, filtered; returns (events, total)."""
+    return search_events(EventFilter(action=action, object_type=object_type, object_id=object_id,
+                                     actor_id=actor_id), page=page, per_page=per_page)
+
+
+def iter_events(where: EventFilter, limit: int) -> list[AuditEvent]:
+    """Matching events, oldest first, at most `limit` (for export)."""
+    return list(db.session.scalars(where.query().order_by(AuditEvent.id).limit(limit)))
+
+
+def recorded_actions() -> list[str]:
+    """Every action that occurs in the log (for the filter list)."""
+    return sorted(db.session.scalars(select(AuditEvent.action).distinct()))
+
+
+def recorded_actors() -> list[User]:
+    """Every user who appears in the log as an actor, by name (for the filter list)."""
+    ids = select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
+    return list(db.session.scalars(users_in_scope(select(User).where(User.id.in_(ids)).order_by(User.full_name))))
+
+
+# ---- anchoring the chain head outside the database ----
+
+ANCHOR_FIELDS = ("created_at", "last_id", "head_hash", "count")
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    """An anchor the database no longer agrees with (or whose signature is wrong)."""
+
+    anchor: str
+    reason: str
+    kind: str = ""  # signature | truncated | rewritten | removed
+    event_id: int = 0
+
+
+def _sign(key: str, body: dict[str, Any]) -> str:
+    blob = json.dumps({k: body[k] for k in ANCHOR_FIELDS}, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key.encode("utf-8"), blob.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def chain_head() -> tuple[int, str, int]:
+    """(id of the last event, its hash, number of events) — what an anchor pins."""
+    last = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    return (last.id, last.hash, count) if last else (0, GENESIS_HASH, 0)
+
+
+def write_anchor(key: str, folder: str | Path) -> Path:
+    """Sign the current chain head with the key (HMAC-SHA256) and write it as a checkpoint file in `folder`.
+
+    The folder is meant to be copied off the server (or to a write-once store); the key never enters the
+    database, so no one holding only the database can forge a checkpoint for a rewritten chain.
+    """
+    last_id, head_hash, count = chain_head()
+    now = utcnow()
+    body: dict[str, Any] = {"created_at": now.isoformat(timespec="seconds") + "Z", "last_id": last_id,
+                            "head_hash": head_hash, "count": count}
+    body["signature"] = _sign(key, body)
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"audit-anchor-{now:%Y%m%dT%H%M%S}-{last_id}.json"
+    path.write_text(json.dumps(body, indent=1), encoding="utf-8")
+    return path
+
+
+def anchor_due(folder: str | Path, today: date) -> bool:
+    """Whether no checkpoint has been written yet on this (UTC) day."""
+    return not any(Path(folder).glob(f"audit-anchor-{today:%Y%m%d}T*.json"))
+
+
+def verify_anchors(key: str, folder: str | Path) -> tuple[int, list[AnchorProblem]]:
+    """Check the database against every checkpoint: same hash at the anchored id and no event lost before it.
+
+    Detects truncation (the anchored event or earlier ones are gone) and a consistent rewrite (every hash
+    recomputed: the anchored hash no longer matches), which the chain alone cannot.
+    """
+    problems: list[AnchorProblem] = []
+    files = sorted(Path(folder).glob("audit-anchor-*.json"))
+    for path in files:
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+            valid = hmac.compare_digest(str(body.get("signature", "")), _sign(key, body))
+        except (ValueError, KeyError, TypeError):
+            valid = False
+        if not valid:
+            problems.append(AnchorProblem(path.name, "signature: the checkpoint was not signed with this key",
+                                          "signature"))
+            continue
+        if body["last_id"] == 0:
+            continue
+        stored = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id == body["last_id"]))
+        if stored is None:
+            problems.append(AnchorProblem(path.name, f"truncated: event {body['last_id']} is missing", "truncated",
+                                          body["last_id"]))
+            continue
+        if stored != body["head_hash"]:
+            problems.append(AnchorProblem(path.name, f"rewritten: event {body['last_id']} has another hash",
+                                          "rewritten", body["last_id"]))
+            continue
+        count = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.id <= body["last_id"])) or 0
+        if count != body["count"]:
+            problems.append(AnchorProblem(path.name, f"removed: {body['count'] - count} events up to "
+                                                     f"{body['last_id']} are missing", "removed", body["last_id"]))
+    return len(files), problems
+
+
+# ---- the database role the application runs as ----
+
+def app_role_statements(role: str, database: str, password: str | None = None) -> list[str]:
+    """SQL (run by the schema owner after each migration) giving `role` exactly what the app needs.
+
+    Not a superuser, not the owner of anything: it can read and write the working tables, and only SELECT and
+    INSERT the audit table, so it can neither edit events nor disable the append-only triggers
+    (ALTER TABLE needs the owner, session_replication_role a superuser).
+    """
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise ValueError("role names: lower-case letters, digits and _")
+    quoted_db = '"' + database.replace('"', '""') + '"'
+    if password is not None and ("$" in password or "'" in password):
+        raise ValueError("the password may not contain $ or '")
+    login = "LOGIN" + (f" PASSWORD '{password}'" if password else "")
+    attributes = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS"
+    exists = f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'"  # noqa: S608 - role matched a strict pattern
+    return [
+        f"DO $$ BEGIN IF NOT EXISTS ({exists}) THEN CREATE ROLE {role} {login} {attributes}; END IF; END $$",
+        f"ALTER ROLE {role} NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS",
+        f"GRANT CONNECT ON DATABASE {quoted_db} TO {role}",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"REVOKE ALL ON audit_event FROM {role}",
+        f"GRANT SELECT, INSERT ON audit_event TO {role}",
+        f"REVOKE ALL ON alembic_version FROM {role}",
+        f"GRANT SELECT ON alembic_version TO {role}",
+    ]

@@ -123,3 +123,15 @@ def set_active(user_id: int) -> Any:
         db.session.commit()
         flash(_("账户已启用。") if make_active else _("账户已停用。"), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/sessions", methods=["POST"])
+@roles(Role.ADMIN)
+def end_sessions(user_id: int) -> Any:
+    """Sign a user out everywhere (every session, on every device, ends now)."""
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        services.sign_out_everywhere(current_user, user)
+        db.session.commit()
+        flash(_("%(name)s 的所有登录会话已结束。", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -30,6 +30,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The bureau the user works for; their roles apply there (users are identities, not scoped rows).
     bureau_id: Mapped[int] = mapped_column(ForeignKey("bureau.id"), index=True)
+    # Every session carries the version it was opened under; raising it ends all of them at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
@@ -81,3 +83,13 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginClient(db.Model):
+    """Failed sign-ins counted per client address (beside the per-account count), in a 15-minute window."""
+
+    __tablename__ = "login_client"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

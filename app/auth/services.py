@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record_event
-from app.auth.models import User, UserRole
+from app.auth.models import LoginClient, User, UserRole
 from app.auth.passwords import check_policy, hash_password, needs_rehash, verify_password
 from app.auth.roles import Role
 from app.bureaus.context import current, write_bureau_id
@@ -30,6 +33,13 @@ class LoginPolicy:
     slowdown_seconds: int = 2
     lock_after: int = 10
     lock_minutes: int = 15
+    client_limit: int = 20
+
+    def client_wait_after(self, failures: int) -> timedelta:
+        """How long a client (address) must wait after `failures` failures in the window (≤ 60 s)."""
+        if failures < self.client_limit:
+            return timedelta(0)
+        return timedelta(seconds=min(60, 2 ** (failures - self.client_limit)))
 
     def wait_after(self, failures: int) -> timedelta:
         """How long the next try must wait after `failures` failures in a row."""
@@ -55,23 +65,87 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
-def load_session_user(user_id: str) -> User | None:
-    """The signed-in user for Flask-Login, or None when gone or deactivated."""
-    if not user_id.isdigit():
+CLIENT_WINDOW = timedelta(minutes=15)
+
+
+def load_session_user(user_id: str, session_version: int | None) -> User | None:
+    """The signed-in user for Flask-Login, or None when gone, deactivated or the session was revoked."""
+    if not user_id.isdigit() or len(user_id) > 12:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])  # one statement with roles
+    if user is None or not user.active or (session_version or 0) != user.session_version:
+        return None
+    return user
 
 
-def authenticate(username: str, password: str, policy: LoginPolicy, *, ip: str | None = None) -> User:
-    """Check credentials, applying slowdown and lockout; every outcome is audited."""
+def end_sessions(user: User) -> int:
+    """End every session of this user at once (atomic increment); returns the new version."""
+    version = db.session.execute(update(User).where(User.id == user.id)
+                                 .values(session_version=User.session_version + 1)
+                                 .returning(User.session_version)).scalar_one()
+    db.session.expire(user, ["session_version"])
+    return int(version)
+
+
+def sign_out_everywhere(actor: User, user: User) -> None:
+    """An administrator ends every session of a user (e.g. a lost laptop); audited."""
+    end_sessions(user)
+    record_event("user.sessions_ended", actor=actor, object_type="user", object_id=user.id,
+                 details={"username": user.username})
+
+
+def _client_refusal(ip: str | None, policy: LoginPolicy, now: datetime) -> LoginRefused | None:
+    """A refusal when this address failed too often recently (checked before any password)."""
+    if not ip:
+        return None
+    row = db.session.get(LoginClient, ip[:64], populate_existing=True)
+    if row is None or row.last_failed_at < now - CLIENT_WINDOW:
+        return None
+    wait = policy.client_wait_after(row.failures)
+    if wait and now < row.last_failed_at + wait:
+        seconds = int((row.last_failed_at + wait - now).total_seconds()) + 1
+        return LoginRefused(N_("来自您所在网络地址的登录失败次数过多，请 %(seconds)s 秒后再试。"), seconds=seconds)
+    return None
+
+
+def _count_client_failure(ip: str | None, now: datetime) -> None:
+    """One more failure for this address, atomically (an upsert; the window restarts after 15 quiet minutes)."""
+    if not ip:
+        return
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = LoginClient.__table__
+    stale = table.c.last_failed_at < now - CLIENT_WINDOW
+    statement = insert(table).values(address=ip[:64], failures=1, last_failed_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.address],
+        set_={"failures": case((stale, 1), else_=table.c.failures + 1), "last_failed_at": now})
+    db.session.execute(statement)
+
+
+def authenticate(username: str, password: str, policy: LoginPolicy, *, ip: str | None = None,
+                 known_user_ids: list[int] | tuple[int, ...] = ()) -> User:
+    """Check credentials, applying per-client and per-account slowdown and lockout; every outcome is audited.
+
+    The account row is locked for the whole check, so parallel tries are counted one after another. A client
+    that signed in to this account before (its id in `known_user_ids`) is not held back by the account's lock:
+    a third party's wrong passwords slow down and lock only unknown clients, never the account's owner.
+    """
     now = utcnow()
-    user = find_user(username)
+    refused = _client_refusal(ip, policy, now)
+    if refused is not None:
+        record_event("login.refused", actor=None, object_type="user",
+                     details={"username": username[:64], "ip": ip, "reason": "client slowdown"})
+        raise refused
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower())
+                             .with_for_update().execution_options(populate_existing=True))
     if user is None:
         verify_password(None, password)
+        _count_client_failure(ip, now)
         record_event("login.failed", actor=None, object_type="user", details={"username": username[:64], "ip": ip,
                                                                                "reason": "unknown user"})
         raise LoginRefused(N_("用户名或密码错误。"))
+    if user.id in known_user_ids:
+        return _authenticate_known(user, password, ip, now)
 
     if user.locked_until and user.locked_until > now:
         record_event("login.refused", actor=None, object_type="user", object_id=user.id,
@@ -90,6 +164,7 @@ def authenticate(username: str, password: str, policy: LoginPolicy, *, ip: str |
         raise LoginRefused(N_("登录尝试过于频繁，请 %(seconds)s 秒后再试。"), seconds=seconds)
 
     if not verify_password(user.password_hash, password):
+        _count_client_failure(ip, now)
         user.failed_logins += 1
         user.last_failed_login_at = now
         details: dict[str, Any] = {"username": user.username, "ip": ip, "failures": user.failed_logins}
@@ -110,13 +185,32 @@ def authenticate(username: str, password: str, policy: LoginPolicy, *, ip: str |
                      details={"username": user.username, "ip": ip, "reason": "deactivated"})
         raise LoginRefused(N_("该账户已停用，请联系系统管理员。"))
 
+    return _succeeded(user, password, ip, now)
+
+
+def _succeeded(user: User, password: str, ip: str | None, now: datetime, **details: Any) -> User:
     user.failed_logins = 0
     user.last_failed_login_at = None
+    user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record_event("login.succeeded", actor=user, object_type="user", object_id=user.id, details={"ip": ip})
+    record_event("login.succeeded", actor=user, object_type="user", object_id=user.id, details={"ip": ip, **details})
     return user
+
+
+def _authenticate_known(user: User, password: str, ip: str | None, now: datetime) -> User:
+    """A browser that signed in to this account before: only the per-client limit applies to it."""
+    if not verify_password(user.password_hash, password):
+        _count_client_failure(ip, now)
+        record_event("login.failed", actor=None, object_type="user", object_id=user.id,
+                     details={"username": user.username, "ip": ip, "known_client": True})
+        raise LoginRefused(N_("用户名或密码错误。"))
+    if not user.active:
+        record_event("login.refused", actor=None, object_type="user", object_id=user.id,
+                     details={"username": user.username, "ip": ip, "reason": "deactivated"})
+        raise LoginRefused(N_("该账户已停用，请联系系统管理员。"))
+    return _succeeded(user, password, ip, now, known_client=True)
 
 
 def record_logout(user: User) -> None:
@@ -206,6 +300,7 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(user)
     record_event("user.password_reset", actor=actor, object_type="user", object_id=user.id)
 
 
@@ -215,6 +310,7 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
         raise ValidationFailed({"current_password": [N_("当前密码不正确。")]})
     check_policy(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
+    end_sessions(user)
     record_event("user.password_changed", actor=user, object_type="user", object_id=user.id)
 
 
@@ -227,6 +323,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if not active and Role.ADMIN in user.role_set and _count_active_admins(user.bureau_id) <= 1:
         raise Conflict(N_("不能停用最后一位系统管理员。"))
     user.active = active
+    end_sessions(user)
     record_event("user.reactivated" if active else "user.deactivated", actor=actor, object_type="user",
                  object_id=user.id, details={"username": user.username})
 

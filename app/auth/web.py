@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.access import public, signed_in
 from app.auth import services, tokens
@@ -32,20 +35,50 @@ def configure_login_manager(manager: LoginManager) -> None:
     manager.login_message_category = "warning"
     manager.session_protection = "strong"
     manager.anonymous_user = AnonymousUser
-    manager.user_loader(services.load_session_user)
+    manager.user_loader(_load_user)
+
+
+SESSION_VERSION_KEY = "_sv"
+KNOWN_CLIENT_COOKIE = "known_client"
+
+
+def _load_user(user_id: str) -> Any:
+    return services.load_session_user(user_id, session.get(SESSION_VERSION_KEY))
+
+
+def _known_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-client")
+
+
+def _known_user_ids() -> list[int]:
+    """Accounts that signed in from this browser before (a signed cookie)."""
+    raw = request.cookies.get(KNOWN_CLIENT_COOKIE)
+    if not raw:
+        return []
+    try:
+        ids = _known_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
 
 def _policy() -> services.LoginPolicy:
     cfg = current_app.config
     return services.LoginPolicy(cfg["LOGIN_SLOWDOWN_AFTER"], cfg["LOGIN_SLOWDOWN_SECONDS"],
-                                cfg["LOGIN_LOCK_AFTER"], cfg["LOGIN_LOCK_MINUTES"])
+                                cfg["LOGIN_LOCK_AFTER"], cfg["LOGIN_LOCK_MINUTES"], cfg["LOGIN_CLIENT_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site relative paths: never an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    """Only a same-site path: no scheme, no host, no backslash, no control or invisible character."""
+    home = url_for("home.index")
+    if not target or len(target) > 2000 or not target.startswith("/") or target.startswith("//"):
+        return home
+    if "\\" in target or any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in target) or " " in target:
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,7 +92,7 @@ def login() -> Any:
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.username.data or "", form.password.data or "", _policy(),
-                                         ip=client_ip())
+                                         ip=client_ip(), known_user_ids=_known_user_ids())
         except services.LoginRefused as exc:
             db.session.commit()  # failed attempts and lock state are recorded even though sign-in fails
             flash(translate(exc), "danger")
@@ -71,7 +104,12 @@ def login() -> Any:
             if locale:
                 session["locale"] = locale
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            session[SESSION_VERSION_KEY] = user.session_version
+            response = redirect(_safe_next(request.args.get("next")))
+            known_ids = [user.id] + [i for i in _known_user_ids() if i != user.id][:4]
+            response.set_cookie(KNOWN_CLIENT_COOKIE, _known_serializer().dumps(known_ids), max_age=180 * 86400,
+                                httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
+            return response
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -82,6 +120,7 @@ def login() -> Any:
 def logout() -> Any:
     """Sign out (POST with CSRF token, so no link can sign someone out)."""
     services.record_logout(current_user)
+    services.end_sessions(current_user)  # a copy of this session's cookie stops working too
     db.session.commit()
     logout_user()
     flash(_("您已退出登录。"), "info")
@@ -124,6 +163,7 @@ def change_password() -> Any:
             show_domain_error(exc, form)
             return render_template("auth/change_password.html", form=form), 400
         db.session.commit()
+        session[SESSION_VERSION_KEY] = current_user.session_version  # this session goes on; all others end
         flash(_("密码已修改。"), "success")
         return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), 400 if request.method == "POST" else 200

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, false
+from sqlalchemy import event, false, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from app.bureaus.context import current
-from app.bureaus.models import BureauOwned
+from app.bureaus.models import Bureau, BureauOwned
 from app.errors import N_, PermissionDenied
+from app.workflow.models import ProcessDefinition
 
 UNSCOPED = "bureau_unscoped"  # execution option for reviewed system reads (e.g. the audit chain walk)
 
@@ -35,7 +36,29 @@ def _filter_queries(state: ORMExecuteState) -> None:
         criteria = with_loader_criteria(BureauOwned, lambda cls: cls.bureau_id.in_(visible), include_aliases=True)
     else:
         criteria = with_loader_criteria(BureauOwned, lambda cls: false(), include_aliases=True)
-    state.statement = state.statement.options(criteria)
+    # Process versions are shared downward: the standard ones, the higher bureaus' and the readable bureaus' own.
+    shared = tuple(sorted(set(visible) | set(_ancestors(state.session, scope.bureau_id))))
+    versions = with_loader_criteria(ProcessDefinition, lambda cls: or_(cls.bureau_id.is_(None),
+                                                                       cls.bureau_id.in_(shared)),
+                                    include_aliases=True)
+    state.statement = state.statement.options(criteria, versions)
+
+
+def _ancestors(session: Session, bureau_id: int | None) -> tuple[int, ...]:
+    """The bureau and those above it, once per session (the tree changes rarely; a new session sees changes)."""
+    if bureau_id is None:
+        return ()
+    cache = session.info.setdefault("bureau_ancestors", {})
+    if bureau_id not in cache:
+        rows = session.execute(select(Bureau.id, Bureau.parent_id).execution_options(**{UNSCOPED: True}))
+        parents = {row[0]: row[1] for row in rows}
+        chain: list[int] = []
+        node: int | None = bureau_id
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        cache[bureau_id] = tuple(chain)
+    return cache[bureau_id]
 
 
 def _check_writes(session: Session, _context: Any, _instances: Any) -> None:

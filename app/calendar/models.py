@@ -25,3 +25,15 @@ class CalendarOverride(BureauOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("bureau_id", "day", name="uq_calendar_override_bureau_day"),)
+
+
+class CalendarYear(db.Model):
+    """A year whose State Council holiday schedule an administrator imported (the year is then covered)."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    ranges: Mapped[int] = mapped_column(Integer, default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.demo.services import DEMO_ACCOUNTS, DEMO_BUREAU, DEMO_COUNTIES, county_accounts, seed_demo
@@ -18,7 +21,7 @@ def demo_cli() -> None:
 @with_appcontext
 def seed() -> None:
     """Load the demo data once (idempotent)."""
-    created = seed_demo()
+    created = seed_demo(Path(current_app.config["FILES_DIR"]) / "attachments")
     db.session.commit()
     click.echo(f"demo data created: {', '.join(created)}" if created else "demo data already loaded")
 

@@ -107,7 +107,9 @@ def seed_last_years_draw(supervision: User, discipline: User, process_id: str) -
     from app.draws.services import draws
 
     year = draws.next_draw_year() - 1
-    if db.session.scalar(select(Draw.id).where(Draw.year == year)):
+    from app.calendar.services import covered_years
+
+    if db.session.scalar(select(Draw.id).where(Draw.year == year)) or year not in covered_years():
         return False
     tiers = list(db.session.scalars(select(Tier.id).order_by(Tier.position)))
     draw = draws.prepare(supervision, {"year": year, "ratio": "0.2", "rest_years": 1, "experts_per_team": 1,

@@ -15,6 +15,8 @@ from app.bureaus.context import SYSTEM, for_bureau, use
 from app.bureaus.models import Bureau
 from app.bureaus.services import tree
 from app.demo.directories import seed_directories, seed_last_years_draw
+from app.demo.history import DEMO_DECISION_SUBJECT, seed_closed_inspection, seed_closed_penalty_case
+from app.documents.services.bureau import seed_bureau
 from app.extensions import db
 from app.workflow.models import Case
 from app.workflow.services import cases, definitions
@@ -43,6 +45,13 @@ DEMO_COUNTIES: tuple[DemoCounty, ...] = (
     DemoCounty("jia", "示例市甲县档案局", "甲档", "甲县", 1000, "示例：甲县某单位档案室漏水致档案受损案（演示数据）"),
     DemoCounty("yi", "示例市乙区档案局", "乙档", "乙区", 2000, "示例：乙区某公司涉嫌违规寄存档案案（演示数据）"),
 )
+# Fictitious: what the demo bureau prints on its documents (the names come from AGENCY_NAME / AGENCY_SHORT_NAME).
+DEMO_BUREAU_SETTINGS = {
+    "address": "示例市人民路 1 号", "postcode": "999001", "phone": "0999-12345678",
+    "reconsideration_body": "示例市人民政府", "court": "示例市示例区人民法院",
+    "bank_name": "中国工商银行示例市分行营业部", "account_name": "示例市财政局非税收入汇缴结算户",
+    "account_no": "9999 0000 1111 2222 333", "signatory": "孙局长（演示）",
+}
 
 
 @dataclass(frozen=True)
@@ -92,12 +101,13 @@ def _seed_accounts(accounts: tuple[DemoAccount, ...], bureau_id: int, created: l
         created.append(account.username)
 
 
-def seed_demo() -> list[str]:
-    """Create whatever demo records are missing: the city bureau's accounts, processes, directories and cases,
-    then two county bureaus with their own accounts, directories and one case each."""
+def seed_demo(attachments_dir: Path | None = None) -> list[str]:
+    """Create whatever demo records are missing: the city bureau's accounts, processes, directories, open cases
+    and two closed cases (their attachments in `attachments_dir`, none without it), then two county bureaus with
+    their own accounts, directories and one case each."""
     created: list[str] = []
     with use(for_bureau(CITY_BUREAU_ID)):
-        _seed_city(created)
+        _seed_city(created, attachments_dir)
     for county in DEMO_COUNTIES:
         with use(SYSTEM):
             bureau = db.session.scalar(select(Bureau).where(Bureau.name == county.name))
@@ -127,9 +137,11 @@ def _seed_county(county: DemoCounty, bureau_id: int, created: list[str]) -> None
         created.append(f"{county.key} case")
 
 
-def _seed_city(created: list[str]) -> None:
+def _seed_city(created: list[str], attachments_dir: Path | None) -> None:
     _seed_accounts(DEMO_ACCOUNTS, CITY_BUREAU_ID, created)
     definitions.load_folder(None, ROOT / "processes", ROOT / "forms")
+    seed_bureau(DEMO_BUREAU_SETTINGS)
+    seed_bureau(DEMO_BUREAU_SETTINGS)
     if seed_directories(auth_services.find_user("demo.supervision"), auth_services.find_user("demo.legal"),
                         auth_services.find_user("demo.inspector"), auth_services.find_user("demo.expert")):
         created.append("directories")
@@ -145,3 +157,10 @@ def _seed_city(created: list[str]) -> None:
         cases.start_case(auth_services.find_user("demo.legal"), "case_handling", DEMO_PENALTY_CASE_SUBJECT,
                          {"source": "complaint"})
         created.append("penalty case")
+    users = {a.role.value: auth_services.find_user(a.username) for a in DEMO_ACCOUNTS}
+    if seed_closed_inspection(users, attachments_dir):
+        created.append("closed inspection")
+    if seed_closed_penalty_case(users, attachments_dir):
+        created.append("closed penalty case")
+    if seed_closed_penalty_case(users, attachments_dir, DEMO_DECISION_SUBJECT, stop_at="decide", days_ago=30):
+        created.append("penalty case awaiting the decision")

@@ -238,7 +238,8 @@ def _confirm(spec: ListSpec, token: str, form: ConfirmForm) -> Any:
     try:
         result = importing.commit(current_user, spec, read_table(path.name, data),
                                   only_valid_rows=request.form.get("only_valid") == "1",
-                                  file_sha256=hashlib.sha256(data).hexdigest(), filename=filename)
+                                  file_sha256=hashlib.sha256(data).hexdigest(), filename=filename,
+                                  blank_clears=request.form.get("blank_clears") == "1")
     except (ImportRejected, PermissionDenied) as exc:
         db.session.rollback()
         flash(translate(exc), "danger")

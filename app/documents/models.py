@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -44,9 +44,36 @@ class Document(BureauOwned, db.Model):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # issued by a trial case
 
     created_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (
-        UniqueConstraint("bureau_id", "doc_type", "year", "seq", "version", name="uq_document_number_version"),
-    )
+    __table_args__ = (UniqueConstraint("bureau_id", "doc_type", "year", "seq", "version", "trial",
+                                       name="uq_document_number_version"),)
+
+
+class BureauSettings(BureauOwned, db.Model):
+    """The issuing bureau as its documents print it: one row per bureau (saved on its 机关设置 page).
+    Read only through `documents.services.bureau.get_bureau`."""
+
+    __tablename__ = "bureau_settings"
+    __table_args__ = (UniqueConstraint("bureau_id", name="uq_bureau_settings_bureau_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    postcode: Mapped[str] = mapped_column(String(6), default="")
+    reconsideration_body: Mapped[str] = mapped_column(String(200), default="")
+    court: Mapped[str] = mapped_column(String(200), default="")
+    bank_name: Mapped[str] = mapped_column(String(100), default="")
+    account_name: Mapped[str] = mapped_column(String(100), default="")
+    account_no: Mapped[str] = mapped_column(String(40), default="")
+    signatory: Mapped[str] = mapped_column(String(50), default="")
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    seal_sha256: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    updated_by: Mapped[User | None] = relationship()

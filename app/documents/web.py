@@ -12,9 +12,10 @@ from flask_login import current_user
 from app.access import roles, signed_in
 from app.auth.roles import Role
 from app.bureaus.web import reaches_down
-from app.documents.services import documents
-from app.errors import NotFound
+from app.documents.services import bureau, documents
+from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.web_helpers import translate
 from app.workflow.services import cases
 from app.workflow.services.access import may_view_case
 
@@ -23,8 +24,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def configure(app: Flask) -> None:
-    """The issuing agency's names, from configuration."""
-    documents.configure(app.config["AGENCY_NAME"], app.config["AGENCY_SHORT_NAME"])
+    """The issuing agency's names from configuration, until an administrator saves the bureau settings."""
+    bureau.configure(app.config["AGENCY_NAME"], app.config["AGENCY_SHORT_NAME"])
 
 
 def _document(document_id: int) -> Any:
@@ -68,7 +69,12 @@ def regenerate(document_id: int) -> Any:
     """A new version from the case's current data; the earlier versions stay."""
     document = _document(document_id)
     case = cases.get_case(document.case_id)
-    new = documents.regenerate(current_user, document.id, cases.case_data(case))
+    try:
+        new = documents.regenerate(current_user, document.id, cases.case_data(case))
+    except DomainError as exc:  # e.g. a required field blank: nothing generated
+        db.session.rollback()
+        flash(translate(exc), "danger")
+        return redirect(url_for("workflow.case_page", case_id=case.id))
     db.session.commit()
     flash(_("已生成 %(number)s 的第 %(version)s 版。", number=new.number, version=new.version), "success")
     return redirect(url_for("workflow.case_page", case_id=case.id))

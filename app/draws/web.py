@@ -4,6 +4,7 @@ verify, and the outputs."""
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -11,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.access import roles
+from app.access import public, roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.bureaus.services.tree import get_bureau
@@ -19,16 +20,24 @@ from app.bureaus.web import reaches_down
 from app.directories.models import InspectionItem, Tier
 from app.documents.services.documents import draw_documents
 from app.draws.models import Draw
-from app.draws.services import draws, outputs
+from app.draws.services import draws, lifecycle, outputs, package
+from app.draws.services.params import SCOPES
 from app.draws.services.verify import verify
 from app.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.web_helpers import translate
 
 bp = Blueprint("draws", __name__, url_prefix="/draws")
+public_bp = Blueprint("public_draws", __name__, url_prefix="/public/draws")
 VIEWERS = (Role.SUPERVISION, Role.DISCIPLINE, Role.LEADER, Role.LEGAL, Role.AUDITOR, Role.ADMIN)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _translated(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Field errors in the reader's language (messages with parameters carry their msgid)."""
+    return {field: [_(m.msgid, **m.params) if hasattr(m, "msgid") else _(m) for m in messages]
+            for field, messages in errors.items()}
 
 
 def _draw(draw_id: int) -> Any:
@@ -43,7 +52,7 @@ def _draw(draw_id: int) -> Any:
 @reaches_down()
 def index() -> Any:
     """All draws, newest first."""
-    return render_template("draws/index.html", draws=draws.list_draws())
+    return render_template("draws/index.html", draws=draws.list_draws(), scopes=SCOPES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -54,13 +63,13 @@ def prepare() -> Any:
     items = list(db.session.scalars(select(InspectionItem).where(InspectionItem.active.is_(True))
                                     .order_by(InspectionItem.code)))
     year = draws.next_draw_year()
-    values: dict[str, Any] = {"year": year, "ratio": "0.2", "rest_years": 1, "experts_per_team": 1,
+    values: dict[str, Any] = {"year": year, "scope": "annual", "ratio": "0.2", "rest_years": 1, "experts_per_team": 1,
                               "experts_to_draw": "", "tier_ids": [t.id for t in tiers],
                               "item_codes": [i.code for i in items], "period_start": f"{year}-03-01",
                               "period_end": f"{year}-10-31"}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in ("year", "ratio", "rest_years", "experts_per_team",
+        values = {k: request.form.get(k, "") for k in ("year", "scope", "ratio", "rest_years", "experts_per_team",
                                                         "experts_to_draw", "period_start", "period_end")}
         values["tier_ids"] = [int(t) for t in request.form.getlist("tier_ids") if t.isdigit()]
         values["item_codes"] = request.form.getlist("item_codes")
@@ -68,13 +77,13 @@ def prepare() -> Any:
             draw = draws.prepare(current_user, values)
         except ValidationFailed as exc:
             db.session.rollback()
-            errors = exc.errors
+            errors = _translated(exc.errors)
         else:
             db.session.commit()
             flash(_("抽取池已冻结。请纪检员登录后在本页输入见证随机数进行抽取。"), "success")
             return redirect(url_for("draws.show", draw_id=draw.id))
     return render_template("draws/prepare.html", tiers=tiers, items=items, values=values, errors=errors,
-                           form=ConfirmForm()), 400 if errors else 200
+                           scopes=SCOPES, form=ConfirmForm()), 400 if errors else 200
 
 
 @bp.route("/<int:draw_id>")
@@ -91,8 +100,9 @@ def _record_page(draw: Draw, report: Any) -> str:
     people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
     redraws = [d for d in draws.list_draws() if d.redraw_of_id == draw.id]
     return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
-                           reasons=outputs.REASONS, redraws=redraws, report=report,
-                           documents=draw_documents(draw.id))
+                           reasons=outputs.REASONS, redraws=redraws, report=report, scopes=SCOPES,
+                           documents=draw_documents(draw.id), has_package=package.has_package(draw),
+                           is_public=package.is_public(draw), pool_rows=outputs.pool_rows(draw))
 
 
 def _act(draw_id: int, action: Any, success: str) -> Any:
@@ -106,9 +116,9 @@ def _act(draw_id: int, action: Any, success: str) -> Any:
         db.session.rollback()
         flash(translate(exc), "danger")
         if isinstance(exc, ValidationFailed):
-            for messages in exc.errors.values():
+            for messages in _translated(exc.errors).values():
                 for message in messages:
-                    flash(_(message), "danger")
+                    flash(message, "danger")
         return redirect(url_for("draws.show", draw_id=draw_id), code=303)
     db.session.commit()
     flash(success if not callable(success) else success(outcome), "success")
@@ -120,7 +130,10 @@ def _act(draw_id: int, action: Any, success: str) -> Any:
 @roles(Role.DISCIPLINE)
 def perform(draw_id: int) -> Any:
     """The discipline inspector's entropy; the draw runs at once."""
-    return _act(draw_id, lambda d: draws.perform(current_user, d, request.form.get("entropy", "")), _("抽取完成。"))
+    return _act(draw_id, lambda d: draws.perform(current_user, d, request.form.get("entropy", "")),
+                lambda d: _("抽取完成。") if d.status == "drawn" else
+                _("抽取未能完成：%(reason)s 本次尝试（随机数、种子和原因）已记入抽取记录和审计日志，"
+                  "须由局领导决定取消或重新抽取。", reason=d.attempts[-1]["failure"]))
 
 
 def _process_id() -> str:
@@ -156,7 +169,7 @@ def results_report(draw_id: int) -> Any:
 @roles(Role.SUPERVISION)
 def request_redraw(draw_id: int) -> Any:
     """Ask for a redraw, with a reason."""
-    return _act(draw_id, lambda d: draws.request_redraw(current_user, d, request.form.get("reason", "")),
+    return _act(draw_id, lambda d: lifecycle.request_redraw(current_user, d, request.form.get("reason", "")),
                 _("已提交重新抽取申请，待局领导批准。"))
 
 
@@ -164,7 +177,57 @@ def request_redraw(draw_id: int) -> Any:
 @roles(Role.LEADER)
 def approve_redraw(draw_id: int) -> Any:
     """A leader approves: the original stays visible; a new draw is prepared."""
-    return _act(draw_id, lambda d: draws.approve_redraw(current_user, d), _("已批准重新抽取，原记录保留。"))
+    return _act(draw_id, lambda d: lifecycle.approve_redraw(current_user, d), _("已批准重新抽取，原记录保留。"))
+
+
+@bp.route("/<int:draw_id>/cancel", methods=["POST"])
+@roles(Role.SUPERVISION, Role.LEADER)
+def cancel(draw_id: int) -> Any:
+    """Cancel a prepared draw (supervision or leader) or a failed one (leader), with a reason."""
+    return _act(draw_id, lambda d: lifecycle.cancel(current_user, d, request.form.get("reason", "")),
+                _("已取消，记录保留。"))
+
+
+@bp.route("/<int:draw_id>/allow-attempt", methods=["POST"])
+@roles(Role.LEADER)
+def allow_attempt(draw_id: int) -> Any:
+    """A leader's decision after a failed perform: another attempt, with a recorded reason."""
+    return _act(draw_id, lambda d: lifecycle.allow_new_attempt(current_user, d, request.form.get("reason", "")),
+                _("已同意重新进行抽取：服务器已生成新的随机数承诺值，请纪检员重新输入见证随机数。"))
+
+
+def _package_response(draw: Draw) -> Any:
+    data = package.build(draw, current_app.config["AGENCY_NAME"])
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+    return send_file(io.BytesIO(body), mimetype="application/json", as_attachment=True,
+                     download_name=f"draw-{draw.year}-{draw.id}-verification.json")
+
+
+@bp.route("/<int:draw_id>/verification.json")
+@roles(*VIEWERS)
+def verification_package(draw_id: int) -> Any:
+    """The verification package of any performed or failed draw (tools/verify_draw.py checks it)."""
+    draw = _draw(draw_id)
+    if not package.has_package(draw):
+        abort(404)
+    return _package_response(draw)
+
+
+@public_bp.route("/")
+@public
+def public_index() -> Any:
+    """Confirmed draws with their commitments and verification packages, for anyone."""
+    return render_template("draws/public.html", draws=package.public_draws(), scopes=SCOPES)
+
+
+@public_bp.route("/<int:draw_id>/verification.json")
+@public
+def public_package(draw_id: int) -> Any:
+    """The public verification package of a confirmed draw (personal data reduced to what the law publishes)."""
+    draw = db.session.get(Draw, draw_id)
+    if draw is None or not package.is_public(draw):
+        abort(404)
+    return _package_response(draw)
 
 
 @bp.route("/<int:draw_id>/verify", methods=["POST"])

@@ -1,4 +1,4 @@
-"""`flask process validate|load|list` and `flask worker`."""
+"""`flask process validate|load|list` and the timer job the worker runs (`run_due_timers`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from app.bureaus.context import SYSTEM, for_bureau, use
 from app.bureaus.services import supervision
+from app.errors import Conflict
 from app.extensions import db
+from app.modeler.services import layout
 from app.workflow.services import definitions, lint, timers
 from app.workflow.services.engine_errors import EngineError
 
@@ -30,11 +33,28 @@ def process_cli() -> None:
               show_default=True, help="folder of the form definitions")
 def validate(files: tuple[Path, ...], forms_dir: Path) -> None:
     """Check diagrams before publishing; exits non-zero listing every problem."""
-    texts = {path.name: path.read_text(encoding="utf-8") for path in files}
+    texts: dict[str, str] = {}
+    for path in files:
+        data = path.read_bytes()
+        try:
+            texts[path.name] = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00<" in data[:8] or b"<\x00" in data[:8]
+            kind = "UTF-16" if utf16 else "not UTF-8"
+            click.echo(f"{path.name}: the file is {kind}: diagrams must be saved as UTF-8 "
+                       f"(文件不是 UTF-8 编码，请另存为 UTF-8)", err=True)
+            sys.exit(1)
     forms, problems = definitions.read_forms(forms_dir)
     problems += lint.lint_bundle(texts, set(forms))
     for problem in problems:
         click.echo(problem.render())
+    for name, text in texts.items():
+        missing = layout.missing_layout(text) if name.endswith(".bpmn") and not problems else []
+        if missing:  # a warning, not an error: the engine does not need the picture, people do
+            example = ", ".join(missing[:5])
+            click.echo(f"warning: {name}: 流程图没有布局，无法绘制（{len(missing)} 个元素，如 {example}）/ "
+                       f"no diagram layout for {len(missing)} element(s); run `flask process layout {name}` "
+                       "to lay it out automatically", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s)", err=True)
         sys.exit(1)
@@ -86,6 +106,11 @@ def run_due_timers(limit: int = 100) -> int:
                 timers.mark_error(case_id, exc)
                 db.session.commit()
                 current_app.logger.error("case %s: %s", case_id, exc)
+            except (Conflict, OperationalError) as exc:
+                # Another worker (or a person completing a task) saved this case first: leave it to them.
+                db.session.rollback()
+                current_app.logger.info("case %s changed meanwhile, left to the next poll: %s", case_id, exc)
+                break
         handled += 1
     return handled
 
@@ -98,19 +123,31 @@ def escalate_supervision_reports() -> int:
     return count
 
 
-@click.command("worker")
-@click.option("--once", is_flag=True, help="fire what is due now and exit")
-@click.option("--interval", default=30, show_default=True, help="seconds between polls")
-@with_appcontext
-def worker(once: bool, interval: int) -> None:
-    """Fire due timer events (safe to run several at once)."""
-    while True:
-        handled = run_due_timers()
-        escalated = escalate_supervision_reports()
-        if escalated:
-            click.echo(f"escalated {escalated} overdue supervision report(s)")
-        if handled:
-            click.echo(f"fired timers of {handled} case(s)")
-        if once:
-            return
-        time.sleep(interval)
+LAST_CLEAN_UP = [0.0]
+
+
+def clean_up(force: bool) -> None:
+    """Hourly: pending uploads never submitted, files no record refers to, import previews never confirmed."""
+    from app.directories.services.importing import remove_stale_previews
+    from app.workflow.services import attachments
+
+    if not force and time.time() - LAST_CLEAN_UP[0] < 3600:
+        return
+    LAST_CLEAN_UP[0] = time.time()
+    instance = Path(current_app.instance_path)
+    removed = attachments.remove_stale(Path(current_app.config["FILES_DIR"]) / "attachments")
+    db.session.commit()
+    removed += remove_stale_previews(instance / "imports")
+    if removed:
+        click.echo(f"removed {removed} stale upload(s)")
+
+
+def anchor_audit_daily() -> None:
+    """Once a day, a signed checkpoint of the audit chain head (when AUDIT_ANCHOR_KEY is set)."""
+    from app.audit.services import anchor_due, write_anchor
+    from app.clock import utcnow
+
+    key, folder = current_app.config.get("AUDIT_ANCHOR_KEY"), current_app.config["AUDIT_ANCHOR_DIR"]
+    if key and anchor_due(folder, utcnow().date()):
+        click.echo(f"audit checkpoint written: {write_anchor(key, folder)}")
+        db.session.rollback()

@@ -1,4 +1,4 @@
-"""Process definition versions: list, view, publish a draft."""
+"""Process definition versions: list and view (publishing is in app/modeler/versions_web.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from flask_login import current_user
 from app.access import roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
-from app.bureaus.services.tree import all_bureaus, get_bureau
+from app.bureaus.services.tree import all_bureaus
 from app.errors import DomainError
 from app.extensions import db
+from app.modeler.web import get_definition, render_version_page
 from app.web_helpers import translate
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import definitions
@@ -33,14 +34,11 @@ def index() -> Any:
 @bp.route("/<int:definition_id>")
 @roles(*VIEWERS)
 def show(definition_id: int) -> Any:
-    """One version: its files, forms and hash."""
-    definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None or not definitions.may_read(definition):
+    """One version: its diagrams drawn, every step explained, its forms and decision tables, its files."""
+    definition = get_definition(definition_id)
+    if not definitions.may_read(definition):
         abort(404)
-    return render_template("workflow/definition.html", definition=definition, form=ConfirmForm(),
-                           owner=get_bureau(definition.bureau_id) if definition.bureau_id else None,
-                           may_publish=definitions.may_publish(current_user.bureau_id, definition),
-                           may_adopt=definition.bureau_id != current_user.bureau_id)
+    return render_version_page(definition)
 
 
 @bp.route("/<int:definition_id>/adopt", methods=["POST"])
@@ -67,20 +65,5 @@ def adopt(definition_id: int) -> Any:
 @bp.route("/<int:definition_id>/publish", methods=["POST"])
 @roles(Role.LEGAL)
 def publish(definition_id: int) -> Any:
-    """Publish a draft: new cases start on it; running cases keep their version."""
-    definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None or not definitions.may_read(definition):
-        abort(404)
-    problems = definitions.validate_bundle(definitions.Bundle(definition.process_id, definition.name,
-                                                              definition.files, definition.forms))
-    if problems:
-        flash(_("流程图未通过校验：共 %(count)s 个问题。", count=len(problems)), "danger")
-        return render_template("workflow/definition.html", definition=definition, form=ConfirmForm(),
-                               problems=problems), 422
-    if not definitions.may_publish(current_user.bureau_id, definition):
-        flash(_("只能发布本局的版本；上级局的标准流程由上级局发布，本局可“采用为本局版本”后修改发布。"), "danger")
-        return redirect(url_for("processes.show", definition_id=definition.id))
-    definitions.publish_version(current_user, definition)
-    db.session.commit()
-    flash(_("已发布第 %(version)s 版。", version=definition.version), "success")
-    return redirect(url_for("processes.show", definition_id=definition.id))
+    """Publishing needs the comparison and a reason: send the user to that page."""
+    return redirect(url_for("versions.publish", definition_id=definition_id), code=303)

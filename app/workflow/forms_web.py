@@ -36,6 +36,8 @@ def render_fields(schema: dict[str, Any], data: dict[str, Any], errors: dict[str
             "name": name, "widget": kind, "label": _label(prop, locale), "help": help_texts.get(name, ""),
             "required": name in required, "value": data.get(name), "options": _options(prop, locale),
             "errors": errors.get(name, []), "prop": prop,
+            "accept": ui.get("accept", {}).get(name), "capture": name in ui.get("capture", []),
+            "resumable": name in ui.get("resumable", []),
         }
         if kind == "boolean" or prop.get("type") == "boolean":
             field["options"] = _yes_no(locale)
@@ -43,7 +45,8 @@ def render_fields(schema: dict[str, Any], data: dict[str, Any], errors: dict[str
             item = prop["items"]
             sub_required = set(item.get("required", []))
             rows = list(data.get(name) or [])
-            rows += [{}] * (1 + (extra_rows or {}).get(name, 0))
+            # one empty row to fill in; "添加一行" re-renders the rows as submitted (with that empty row) plus one
+            rows += [{}] * ((extra_rows or {}).get(name, 0) or 1)
             field["columns"] = [
                 {"name": sub, "label": _label(sp, locale), "widget": widget(item, sub, sp),
                  "required": sub in sub_required,

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -35,7 +47,14 @@ class ProcessDefinition(db.Model):
     # The bureau that published this version (None: the repository's standard procedures, shared by all).
     bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureau.id"), index=True)
 
+    # Drafts: the version it was copied from, and an edit counter for optimistic concurrency (each save +1)
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
     __table_args__ = (
         UniqueConstraint("process_id", "version", name="uq_process_definition_process_version"),
@@ -51,6 +70,7 @@ class Case(BureauOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     subject: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str | None] = mapped_column(String(200))  # the party or inspected unit, for case lists
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | error
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     serializer_version: Mapped[str] = mapped_column(String(16))
@@ -61,11 +81,22 @@ class Case(BureauOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A trial case runs a draft before publishing: out of inboxes (but its starter's), statistics and real numbering.
+    trial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    trial_hash: Mapped[str | None] = mapped_column(String(64))  # the draft content the trial started on
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
+    __table_args__ = (
+        Index("ix_workflow_case_created", "created_at", "id"),
+        Index("ix_workflow_case_status_created", "status", "created_at", "id"),
+        Index("ix_workflow_case_definition", "definition_id", "created_at"),
+        Index("ix_workflow_case_party", "party"),
+        Index("ix_workflow_case_subject", "subject"),
+        Index("ix_workflow_case_updated", "updated_at", "id"),
+    )
 
 
 class Task(BureauOwned, db.Model):
@@ -96,6 +127,8 @@ class Task(BureauOwned, db.Model):
         UniqueConstraint("case_id", "spiff_task_id", name="uq_task_case_spiff_task"),
         Index("ix_task_inbox", "state", "role", "due_at", "id"),
         Index("ix_task_case", "case_id", "state"),
+        Index("ix_task_open_due", "state", "due_at", "case_id"),
+        Index("ix_task_completed_by", "completed_by_id", "case_id"),
     )
 
 
@@ -137,8 +170,10 @@ class Attachment(BureauOwned, db.Model):
     field: Mapped[str] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # recordings run to several GB
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     storage_path: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Chosen in a form not yet submitted: belongs to that task and person until the task is completed.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

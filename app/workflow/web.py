@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.access import roles, signed_in
-from app.audit.services import list_events
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.bureaus.oversight_web import report_for_task
@@ -20,15 +19,22 @@ from app.bureaus.services import supervision
 from app.bureaus.services.supervision import REPORT_ELEMENT
 from app.bureaus.services.tree import all_bureaus, ancestor_ids, can_read, get_bureau
 from app.bureaus.web import reaches_down
+from app.casefile.services.jobs import latest_case_file
 from app.clock import utcnow
 from app.documents.services.documents import case_documents
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.security import safe_download_type
 from app.web_helpers import translate
+from app.workflow.case_filters import CASES_PER_PAGE, case_query
+from app.workflow.case_web import step_titles
 from app.workflow.forms_web import render_fields
-from app.workflow.services import attachments, cases, definitions, inbox
+from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
+from app.workflow.services import case_list as case_list_service
 from app.workflow.services.access import may_view_case
-from app.workflow.services.forms import parse_submission
+from app.workflow.services.context import task_context
+from app.workflow.services.forms import parse_submission, widget
+from app.workflow.services.presenter import present
 
 bp = Blueprint("workflow", __name__)
 STARTERS = (Role.LEGAL, Role.SUPERVISION)
@@ -39,7 +45,14 @@ def _locale() -> str:
 
 
 def _storage() -> Path:
-    return Path(current_app.instance_path) / "attachments"
+    return Path(current_app.config["FILES_DIR"]) / "attachments"
+
+
+def _task_for_submit(task_id: int) -> Any:
+    try:
+        return cases.task_for_submit(task_id)
+    except NotFound:
+        abort(404)
 
 
 def _task_or_404(task_id: int) -> Any:
@@ -62,17 +75,21 @@ def my_tasks() -> Any:
 @signed_in
 @reaches_down()
 def task_page(task_id: int) -> Any:
-    """A task with its instructions, case summary and form; POST completes it."""
-    task = _task_or_404(task_id)
+    """A task with its instructions, case summary and form; POST completes it and opens the next task."""
+    uploads = request.method == "POST" and any(f.filename for _k, fs in request.files.lists() for f in fs)
+    if request.method == "POST" and not uploads and not request.form.get("_add_row"):
+        task = _task_for_submit(task_id)  # one statement reads and locks task and case
+    else:
+        task = _task_or_404(task_id)
     if task.element_id == REPORT_ELEMENT:  # a supervision progress report: its own page
         report_id = report_for_task(task.id)
         if report_id is None:
             abort(404)
         return redirect(url_for("oversight.report", report_id=report_id))
-    if not may_view_case(current_user, task.case):
-        abort(403)
-    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
     can_act = task.state == "ready" and cases.may_act(current_user, task)
+    if not can_act and not may_view_case(current_user, task.case):  # who may act may see the case
+        abort(403)
+    schema = cases.form_schema(task)
     errors: dict[str, list[str]] = {}
     submitted: dict[str, Any] | None = None
     status = 200
@@ -82,19 +99,32 @@ def task_page(task_id: int) -> Any:
                 flash(translate(cases.completed_message(task)), "warning")
                 return redirect(url_for("workflow.task_page", task_id=task.id))
             abort(403)
+        try:
+            stored = _store_pending(task, schema)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(translate(exc), "danger")
+            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            return _render_task(task, schema, _raw_values(schema, {}), errors, can_act), 400
         add_row = request.form.get("_add_row")
         if add_row:
-            return _render_task(task, schema, _raw_values(schema), {}, can_act, {add_row: 1}), 200
+            return _render_task(task, schema, _raw_values(schema, stored), {}, can_act, {add_row: 1}), 200
         try:
+            queue = {name: list(ids) for name, ids in stored.items()}
             data = parse_submission(schema, request.form, files=request.files,
-                                    store_file=lambda field, upload: _store_upload(task, field, upload))
-            cases.complete_task(current_user, task.id, data)
+                                    store_file=lambda field, _upload: queue[field].pop(0))
+            if stored:
+                task = _task_for_submit(task_id)  # the uploads were committed: lock afresh
+            done = cases.complete_task(current_user, task.id, data)
+            name = done.name
+            following = next((r.id for r in getattr(done, "opened", []) if cases.may_act(current_user, r)), None)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
-            errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            errors = {k: [_(getattr(m, "msgid", m), **getattr(m, "params", {})) for m in v]
+                      for k, v in exc.errors.items()}
             flash(translate(exc), "danger")
-            submitted, status = _raw_values(schema), 400
+            submitted, status = _raw_values(schema, stored), 400
         except (Conflict, PermissionDenied) as exc:
             db.session.rollback()
             flash(translate(exc), "warning")
@@ -109,19 +139,25 @@ def task_page(task_id: int) -> Any:
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
-            submitted, status = _raw_values(schema), 422
+            submitted, status = _raw_values(schema, stored), 422
         else:
-            flash(_("任务“%(name)s”已完成。", name=task.name), "success")
+            flash(_("任务“%(name)s”已完成。", name=name), "success")
+            if following is not None:  # straight on to this person's next step of the case
+                return redirect(url_for("workflow.task_page", task_id=following), 303)
             return redirect(url_for("workflow.my_tasks"))
-    values = submitted if submitted is not None else (cases.task_data(task) if can_act else {})
-    return _render_task(task, schema, values, errors, can_act), status
+    live = cases.task_data(task) if task.state == "ready" else None
+    values = submitted if submitted is not None else (live if can_act and live is not None else {})
+    return _render_task(task, schema, values, errors, can_act, live=live), status
 
 
-def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
-    """What the user typed, to show back with the errors."""
+def _raw_values(schema: dict[str, Any], stored: dict[str, list[int]]) -> dict[str, Any]:
+    """What the user typed and chose, to show back with the errors (files kept as pending uploads)."""
     values: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
-        if prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
+        if widget(schema, name, prop) in ("file", "files"):
+            kept = [int(v) for v in request.form.getlist(f"f.{name}.keep") if v.isdigit() and len(v) < 10]
+            values[name] = kept + stored.get(name, [])
+        elif prop.get("type") == "array" and prop.get("items", {}).get("type") == "object":
             rows: dict[int, dict[str, Any]] = {}
             prefix = f"f.{name}."
             for key in request.form:
@@ -138,50 +174,78 @@ def _raw_values(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]],
-                 can_act: bool, extra_rows: dict[str, int] | None = None) -> str:
+                 can_act: bool, extra_rows: dict[str, int] | None = None, live: dict[str, Any] | None = None) -> str:
     locale = _locale()
+
+    def shown(attachment_id: int) -> Any:
+        return attachments.for_task(attachment_id, task, current_user)
+
+    sections, own = task_context(task, locale, shown, live)
     instructions = schema.get("instructions_en" if locale == "en" else "instructions") or schema.get("instructions")
     fields = render_fields(schema, values, errors, locale, extra_rows)
     form_errors = errors.get("_form", [])
     return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,
                            instructions=instructions, form_errors=form_errors,
                            form_title=schema.get("title_en" if locale == "en" else "title") or task.name,
-                           attachment=attachments.get)
+                           attachment=shown, sections=sections, own=own)
 
 
-def _store_upload(task: Any, field: str, upload: Any) -> int:
-    record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id, field=field,
-                               filename=upload.filename or "file", content_type=upload.mimetype or "",
-                               stream=upload.stream)
-    return record.id
+def _store_pending(task: Any, schema: dict[str, Any]) -> dict[str, list[int]]:
+    """Keep the files chosen in this submission as pending uploads of this task and person (committed now),
+    so an added row or a refused submission does not lose them."""
+    stored: dict[str, list[int]] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if widget(schema, name, prop) not in ("file", "files"):
+            continue
+        for upload in request.files.getlist(f"f.{name}"):
+            if not upload.filename:
+                continue
+            record = attachments.store(_storage(), actor=current_user, case_id=task.case_id, task_id=task.id,
+                                       field=name, filename=upload.filename, content_type=upload.mimetype or "",
+                                       stream=upload.stream, pending=True)
+            stored.setdefault(name, []).append(record.id)
+    if stored:
+        db.session.commit()
+    return stored
 
 
 @bp.route("/cases")
 @roles(Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN)
 @reaches_down()
 def case_list() -> Any:
-    """All cases, newest first."""
+    """Cases: search, filter (process, status, party, dates, overdue, person), sort and page."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    status = request.args.get("status") or None
-    bureau_id = request.args.get("bureau", type=int)
-    items, total = inbox.list_cases(page=page, status=status, bureau_id=bureau_id)
+    query, kept, errors = case_query(request.args)
     bureaus = {b.id: b for b in all_bureaus() if can_read(b.id)}
-    return render_template("workflow/cases.html", cases=items, total=total, page=page, status=status,
-                           bureaus=bureaus, bureau=bureaus.get(bureau_id) if bureau_id else None)
+    now = utcnow()
+    items, total = case_list_service.search_cases(query, now, page=page, per_page=CASES_PER_PAGE)
+    return render_template("workflow/cases.html", cases=items, total=total, page=page, filters=kept, errors=errors,
+                           pages=max(1, (total + CASES_PER_PAGE - 1) // CASES_PER_PAGE), now=now,
+                           open_tasks=case_list_service.open_tasks([c.id for c in items]),
+                           processes=case_list_service.process_choices(), people=case_list_service.people(),
+                           sort=query.sort, descending=query.descending, bureaus=bureaus,
+                           bureau=bureaus.get(query.bureau_id) if query.bureau_id else None)
 
 
 @bp.route("/cases/<int:case_id>")
 @signed_in
 @reaches_down()
 def case_page(case_id: int) -> Any:
-    """A case: its definition version, tasks, current data and history."""
+    """A case on its pinned diagram: state per element, what happened at each, tasks, documents, data, history."""
     try:
         case = cases.get_case(case_id)
     except NotFound:
         abort(404)
     if not may_view_case(current_user, case):
         abort(403)
-    history, _total = list_events(page=1, per_page=500, object_type="case", object_id=str(case.id))
+    if case.trial and case.trial_hash != case.definition.content_hash:  # the draft changed since the trial began
+        flash(_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"), "warning")
+    locale = _locale()
+    events = history.case_events(case.id)
+    steps = history.replay(case, events)
+    timers = case_view.waiting_timers(case)
+    data = steps[-1].data if steps else {}  # everything submitted so far, replayed from the events
+    diagrams = case_view.diagram_files(case)
     flag = supervision.active_for_case(case.id)
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
                            supervision=flag, supervision_reports=supervision.reports(flag) if flag else [],
@@ -190,8 +254,12 @@ def case_page(case_id: int) -> Any:
                            and case.bureau_id != current_user.bureau_id and case.status == "running",
                            may_lift=Role.LEADER in current_user.role_set and flag is not None
                            and current_user.bureau_id in ancestor_ids(flag.supervising_bureau_id),
-                           data=cases.case_data(case), history=list(reversed(history)), attachment=attachments.get,
-                           documents=case_documents(case.id), confirm_form=ConfirmForm())
+                           data=present(case.definition.forms, data, locale, attachments.get),
+                           steps=steps, timers=timers, titles=step_titles(), diagrams=diagrams,
+                           markers=case_view.markers(steps[-1] if steps else None, timers, diagrams),
+                           details=case_view.element_details(case, events, locale, attachments.get),
+                           attachment=attachments.get, documents=case_documents(case.id), confirm_form=ConfirmForm(),
+                           latest_file=latest_case_file(case.id))
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -227,9 +295,9 @@ def start_case() -> Any:
 def download(attachment_id: int) -> Any:
     """An uploaded file, to those who may see its case."""
     record = attachments.get(attachment_id)
-    if record is None:
+    if record is None or (record.pending and record.uploaded_by_id != current_user.id):
         abort(404)
     if record.case_id is None or not may_view_case(current_user, cases.get_case(record.case_id)):
         abort(403)
-    return send_file(_storage() / record.storage_path, mimetype=record.content_type, as_attachment=True,
-                     download_name=record.filename)
+    return send_file(_storage() / record.storage_path, mimetype=safe_download_type(record.content_type),
+                     as_attachment=True, download_name=record.filename)

@@ -20,6 +20,7 @@ from app.documents.services.documents import generate
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.workflow.models import Case
+from tests.bureaus.samples import transfer_data
 from tests.conftest import sign_in, user_for
 
 
@@ -88,10 +89,10 @@ def test_city_leader_cannot_complete_a_county_task(app):
 
 def test_document_numbers_and_counters_are_per_bureau():
     jia = _jia()
-    city_doc = generate(user_for(Role.LEGAL), "case_transfer", {"object_name": "甲"})
+    city_doc = generate(user_for(Role.LEGAL), "case_transfer", transfer_data("甲"))
     with context.use(context.for_bureau(jia.id)):
-        county_doc = generate(None, "case_transfer", {"object_name": "乙"})
-        second = generate(None, "case_transfer", {"object_name": "丙"})
+        county_doc = generate(None, "case_transfer", transfer_data("乙"))
+        second = generate(None, "case_transfer", transfer_data("丙"))
     assert city_doc.number.startswith("示档") and county_doc.number.startswith("甲档移送")
     assert county_doc.seq == 1 and second.seq == 2 and county_doc.bureau_id == jia.id
 

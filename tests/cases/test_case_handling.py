@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from app.auth.roles import Role
 from app.documents.models import Document
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.workflow.models import LegalReview
 from app.workflow.services import cases, definitions
 from app.workflow.services.engine_errors import EngineError
 from app.workflow.services.legal_review import LegalReviewRequired, is_major
-from tests.cases.helpers import REVIEW_OK, do, ready, report, start, to_report
+from tests.cases.helpers import REVIEW_OK, SERVE, do, ready, report, start, to_report
 from tests.conftest import user_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +34,7 @@ def _after_decision(case_id, fine_paid_late_days=0):
     do(case_id, "prior_notice", Role.LEGAL, {"notice_served_on": "2027-05-06"})
     do(case_id, "party_response", Role.LEGAL, {"statement": "无", "hearing_requested": False})
     do(case_id, "decide", Role.LEADER, {"decision_approved": True, "decision_date": "2027-05-20"})
-    do(case_id, "serve", Role.LEGAL, {"service_method": "direct", "served_on": "2027-05-21",
-                                      "service_place": "当事人住所"})
+    do(case_id, "serve", Role.LEGAL, SERVE)
 
 
 def test_non_major_case_to_closure_with_its_documents():
@@ -47,13 +46,20 @@ def test_non_major_case_to_closure_with_its_documents():
     do(case_id, "payment", Role.LEGAL, {"paid_on": "2027-06-10", "amount_paid": 20000})
     data = cases.case_data(cases.get_case(case_id))
     assert data["late_days"] == 5 and data["late_penalty"] == 3000.0  # 20,000 × 3 % × 5 days
+    assert data["outstanding"] == 3000.0 and ready(case_id) == ["demand"]  # not closed while the penalty is owed
+    do(case_id, "demand", Role.LEGAL, {})
+    _document, demand = _doc_text(case_id, "demand_notice")
+    assert "人民币叁仟元整（¥3,000.00）" in demand and "强制执行" in demand
+    do(case_id, "payment", Role.LEGAL, {"paid_on": "2027-06-10", "amount_paid": 3000})
     do(case_id, "close", Role.LEGAL, {"execution_summary": "罚款及加处罚款已缴清"})
     assert cases.get_case(case_id).status == "completed"
     kinds = {d.doc_type for d in db.session.scalars(select(Document).where(Document.case_id == case_id))}
     assert kinds == {"filing_approval", "inquiry_record", "evidence_list", "investigation_report", "prior_notice",
-                     "penalty_decision", "service_receipt", "closure_report"}
+                     "penalty_decision", "service_receipt", "demand_notice", "closure_report"}
     _document, decision = _doc_text(case_id, "penalty_decision")
-    assert "六十日内" in decision and "六个月内" in decision and "罚款人民币 20000 元" in decision
+    assert "六十日内向示例市人民政府申请行政复议" in decision and "六个月内直接向示例市示例区人民法院" in decision
+    assert "罚款人民币贰万元整（¥20,000.00）" in decision and "91999999MA0000001X" in decision
+    assert "示例市演示路 8 号" in decision and "二〇二七年五月二十日" in decision
     assert not db.session.scalars(select(LegalReview).where(LegalReview.case_id == case_id)).first()
 
 
@@ -83,6 +89,7 @@ def test_two_disagreements_go_to_collective_discussion():
     do(case_id, "review", Role.LEGAL, {**REVIEW_OK, "review_outcome": "disagree", "review_opinion": "仍不同意"})
     assert "collective" in ready(case_id)
     do(case_id, "collective", Role.LEADER, {"discussion_date": "2027-05-01", "chair": "孙局长",
+                                            "discussion_place": "局三楼会议室", "discussion_recorder": "钱某",
                                             "participants": "班子成员", "discussion": "同意作出处罚",
                                             "collective_proceed": True})
     assert "prior_notice" in ready(case_id)
@@ -127,9 +134,11 @@ def test_hearing_needs_seven_days_notice():
 
     from app.clock import utcnow
 
-    with pytest.raises(EngineError, match="7 日以后"):
+    with pytest.raises(ValidationFailed) as caught:
         do(case_id, "hearing_notice", Role.LEGAL, {"hearing_date": (utcnow().date() + timedelta(days=3)).isoformat(),
-                                                   "hearing_place": "第一会议室", "hearing_host": "李法制"})
+                                                   "hearing_time": "09:00", "hearing_place": "第一会议室",
+                                                   "hearing_host": "李法制", "hearing_clerk": "钱某"})
+    assert "7 日以后" in caught.value.errors["hearing_date"][0]
 
 
 def test_a_tampered_diagram_that_skips_the_review_cannot_decide(tmp_path):

@@ -158,3 +158,57 @@ def test_conflicts_import_checks_people_and_units():
     assert (3, "执法证号或专家编号") in problems and (4, "回避单位统一社会信用代码") in problems
     _commit(CONFLICTS, "c.csv", csv_bytes(rows), only_valid=True, role=Role.LEGAL)
     assert db.session.scalar(select(Conflict).where(Conflict.person_code == "皖档执0400")).reason == "配偶在该单位工作"
+
+
+# Issue 17: nothing lost, nothing smuggled.
+def test_blank_cells_never_erase_stored_values_unless_asked():
+    _commit(OBJECTS, "a.csv", csv_bytes(object_rows(1, start=700)))
+    rows = object_rows(1, start=700)
+    rows[1][4:8] = ["", "", "", ""]  # address, contact, phone, archivist left blank
+    preview = importing.preview(OBJECTS, read_table("b.csv", csv_bytes(rows)))
+    assert preview.count("unchanged") == 1 and preview.kept_blanks >= 2
+    _commit(OBJECTS, "b.csv", csv_bytes(rows))
+    stored = db.session.scalar(select(InspectionObject).where(InspectionObject.credit_code == code(700)))
+    assert stored.address == "路700号" and stored.contact_person == "张三"
+    cleared = importing.commit(user_for(Role.SUPERVISION), OBJECTS, read_table("c.csv", csv_bytes(rows)),
+                               only_valid_rows=False, file_sha256="x", filename="c.csv", blank_clears=True)
+    assert cleared.count("update") == 1
+    assert stored.address == ""
+
+
+def test_formula_text_is_exported_inert_and_reimports_unchanged():
+    rows = object_rows(2, start=710)
+    rows[1][4] = "=cmd|' /C calc'!A0"
+    rows[2][4] = "@SUM(1+1)"
+    rows[2][5] = "-2+3"
+    _commit(OBJECTS, "f.csv", csv_bytes(rows))
+    stored = db.session.scalars(select(InspectionObject).where(
+        InspectionObject.credit_code.in_([code(710), code(711)]))).all()
+    data = exporting.export(OBJECTS, list(stored), lambda s: s)
+    sheet = load_workbook(io.BytesIO(data)).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]
+    again = importing.preview(OBJECTS, read_table("export.xlsx", data))
+    assert again.count("unchanged") == 2
+
+
+def test_a_zip_bomb_is_refused_before_parsing():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<sheetData>" + b" " * (80 * 1024 * 1024) + b"</sheetData>")
+    data = buffer.getvalue()
+    assert len(data) < 1024 * 1024
+    with pytest.raises(ImportRejected, match="解压后超过"):
+        read_table("bomb.xlsx", data)
+
+
+def test_too_many_rows_are_refused_before_parsing(monkeypatch):
+    from app.directories.services import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 5)
+    with pytest.raises(ImportRejected, match="行数超过 5 行"):
+        reader.check_xlsx_size(xlsx(object_rows(8)))

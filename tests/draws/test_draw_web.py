@@ -70,8 +70,9 @@ def test_verify_in_a_fresh_process_and_catch_an_edit(tmp_path):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
     script = (
         "from app import create_app\nfrom app.extensions import db\nfrom app.auth.services import find_user\n"
-        "from app.draws.services import draws\nfrom app.bureaus.context import for_bureau, use\napp = create_app()\n"
-        "with app.app_context(), use(for_bureau(1)):\n"
+        "from app.draws.services import draws\nfrom tests.conftest import declare_calendar_year\n"
+        "from app.bureaus.context import for_bureau, use\n"
+        "app = create_app()\nwith app.app_context(), use(for_bureau(1)):\n    declare_calendar_year(Y)\n"
         "    d = draws.prepare(find_user('demo.supervision'), {'year': Y, 'ratio': '0.2', 'rest_years': 1,"
         " 'experts_per_team': 1, 'tier_ids': [1, 2, 3], 'period_start': 'Y-03-01', 'period_end': 'Y-10-31'})\n"
         "    draws.perform(find_user('demo.discipline'), d, '662154')\n    db.session.commit()\n    print(d.id)\n")
@@ -89,3 +90,58 @@ def test_verify_in_a_fresh_process_and_catch_an_edit(tmp_path):
     broken = subprocess.run(flask + ["draw", "verify", draw_id], cwd=ROOT, env=env, capture_output=True, text=True)
     assert broken.returncode == 1 and "seed" in broken.stderr
 
+
+
+def test_the_record_page_shows_full_hashes_and_the_package(as_role):
+    supervision = as_role(Role.SUPERVISION)
+    draw_id = int(supervision.post("/draws/new", data=_form()).headers["Location"].split("/")[-1])
+    as_role(Role.DISCIPLINE).post(f"/draws/{draw_id}/perform", data={"entropy": "4152634"})
+    page = supervision.get(f"/draws/{draw_id}").get_data(as_text=True)
+    from app.draws.models import Draw
+
+    draw = db.session.get(Draw, draw_id)
+    for digest in [*draw.pool_hashes.values(), draw.seed, draw.record_hash, draw.nonce_hash, draw.nonce]:
+        assert digest in page  # whole, copyable
+    assert "…</td>" not in page
+    package = as_role(Role.AUDITOR).get(f"/draws/{draw_id}/verification.json")
+    assert package.status_code == 200 and package.get_json()["record_hash"] == draw.record_hash
+    assert as_role(Role.INSPECTOR).get(f"/draws/{draw_id}/verification.json").status_code == 403
+
+
+def test_confirmed_draws_are_public_with_personal_data_reduced(as_role, client):
+    supervision = as_role(Role.SUPERVISION)
+    draw_id = int(supervision.post("/draws/new", data=_form()).headers["Location"].split("/")[-1])
+    assert client.get(f"/public/draws/{draw_id}/verification.json").status_code == 404  # not drawn yet
+    as_role(Role.DISCIPLINE).post(f"/draws/{draw_id}/perform", data={"entropy": "4152634"})
+    assert client.get(f"/public/draws/{draw_id}/verification.json").status_code == 404  # not confirmed yet
+    supervision.post(f"/draws/{draw_id}/confirm")
+    listing = client.get("/public/draws/").get_data(as_text=True)
+    assert f"/public/draws/{draw_id}/verification.json" in listing
+    package = client.get(f"/public/draws/{draw_id}/verification.json").get_json()
+    pools = package["pools"]
+    assert all(set(o) == {"code", "name", "commitment"} for o in pools["objects"])
+    assert all(set(o) == {"code", "name", "commitment"} for t in pools["tiers"] for o in t["officers"])
+    assert all(set(e) == {"code", "commitment"} for e in pools["experts"])
+    from app.draws.models import Draw
+
+    draw = db.session.get(Draw, draw_id)
+    text = str(package)
+    for expert in draw.pools["experts"]:
+        assert expert["name"] not in text and expert["salt"] not in text
+    assert "exclusions" not in package and package["exclusions_hash"]
+    from tests.draws.standalone import run_verifier
+
+    assert run_verifier([package]).returncode == 0
+
+
+def test_cancel_a_prepared_draw_through_the_page(as_role):
+    supervision = as_role(Role.SUPERVISION)
+    draw_id = int(supervision.post("/draws/new", data=_form()).headers["Location"].split("/")[-1])
+    refused = supervision.post("/draws/new", data=_form())
+    assert refused.status_code == 400 and f"第 {draw_id} 号" in refused.get_data(as_text=True)
+    page = supervision.post(f"/draws/{draw_id}/cancel", data={"reason": ""}, follow_redirects=True)
+    assert "请写明理由" in page.get_data(as_text=True)
+    page = supervision.post(f"/draws/{draw_id}/cancel", data={"reason": "计划检查期间需要调整"},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "已取消" in page and "计划检查期间需要调整" in page
+    assert supervision.post("/draws/new", data=_form()).status_code == 302

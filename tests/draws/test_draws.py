@@ -13,8 +13,7 @@ from app.auth.roles import Role
 from app.clock import utcnow
 from app.directories.models import InspectionObject, InspectionResult, Officer, Tier
 from app.draws.models import Draw
-from app.draws.services import draws, outputs
-from app.draws.services.algorithm import DrawImpossible
+from app.draws.services import draws, lifecycle, outputs
 from app.draws.services.verify import verify
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
@@ -46,7 +45,7 @@ def test_prepare_freezes_pools_and_lists_exclusions_with_reasons():
     assert any(r == "certificate_expired" or r == "certificate_expiring" for _c, r in reasons)  # demo officer 12
     assert resting.credit_code not in [o["code"] for o in draw.pools["objects"]]
     assert draw.status == "prepared" and len(draw.nonce_hash) == 64 and draw.result is None
-    assert set(draw.pool_hashes) >= {"objects", "experts", "conflicts"}
+    assert set(draw.pool_hashes) >= {"objects", "experts", "blocked", "calendar"}
 
 
 def test_only_the_discipline_inspector_performs_with_valid_entropy():
@@ -72,10 +71,11 @@ def test_perform_records_everything_and_verifies():
         draws.perform(user_for(Role.DISCIPLINE), draw, "999999")
 
 
+@pytest.mark.edited_draws
 @pytest.mark.parametrize(("edit", "named"), [
     (lambda d: {**d.result, "selected": list(reversed(d.result["selected"]))}, "stage (a)"),
     (lambda d: {**d.result, "tiers": [{**d.result["tiers"][0], "assignment": {
-        k: d.result["tiers"][0]["officer_order"][-1] if i == 0 else v
+        k: next(o for o in d.result["tiers"][0]["officer_order"] if o != v) if i == 0 else v
         for i, (k, v) in enumerate(d.result["tiers"][0]["assignment"].items())}}] + d.result["tiers"][1:]},
      "stage (b)"),
 ])
@@ -88,12 +88,13 @@ def test_edited_results_are_caught_and_named(edit, named):
     assert not report.ok and named in report.difference
 
 
+@pytest.mark.edited_draws
 def test_edited_entropy_or_pool_is_caught():
     draw = _drawn()
     db.session.execute(update(Draw).where(Draw.id == draw.id).values(witness_entropy="111111"))
     db.session.expire_all()
     assert "seed" in verify(db.session.get(Draw, draw.id)).difference
-    draw = _drawn()
+    draw = _drawn(scope="special")
     pools = dict(draw.pools)
     pools["objects"] = pools["objects"][1:]
     db.session.execute(update(Draw).where(Draw.id == draw.id).values(pools=pools))
@@ -101,6 +102,7 @@ def test_edited_entropy_or_pool_is_caught():
     assert "pool changed: objects" in verify(db.session.get(Draw, draw.id)).difference
 
 
+@pytest.mark.edited_draws
 def test_consistent_forgery_is_caught_by_the_audit_chain_copy():
     draw = _drawn()
     db.session.execute(update(Draw).where(Draw.id == draw.id).values(organiser_id=user_for(Role.ADMIN).id))
@@ -130,11 +132,11 @@ def test_confirm_without_process_then_start_cases_with_the_team_as_named_users()
 def test_redraw_needs_a_reason_and_a_leader_and_keeps_the_original():
     draw = _drawn()
     with pytest.raises(ValidationFailed):
-        draws.request_redraw(user_for(Role.SUPERVISION), draw, "")
-    draws.request_redraw(user_for(Role.SUPERVISION), draw, "见证程序有瑕疵，需重新抽取")
+        lifecycle.request_redraw(user_for(Role.SUPERVISION), draw, "")
+    lifecycle.request_redraw(user_for(Role.SUPERVISION), draw, "见证程序有瑕疵，需重新抽取")
     with pytest.raises(PermissionDenied):
-        draws.approve_redraw(user_for(Role.SUPERVISION), draw)
-    new = draws.approve_redraw(user_for(Role.LEADER), draw)
+        lifecycle.approve_redraw(user_for(Role.SUPERVISION), draw)
+    new = lifecycle.approve_redraw(user_for(Role.LEADER), draw)
     assert draw.status == "superseded" and draw.result is not None and verify(draw).ok
     assert new.redraw_of_id == draw.id and new.status == "prepared" and new.params == draw.params
 
@@ -150,15 +152,14 @@ def test_bad_parameters_name_the_field_and_save_nothing(params, field):
     assert db.session.scalar(select(text("count(*)")).select_from(Draw)) == before
 
 
-def test_a_tier_without_officers_fails_clearly_and_saves_nothing():
+def test_a_tier_without_officers_is_refused_at_prepare_naming_the_tier():
     tier = db.session.scalar(select(Tier).where(Tier.name == "正科级"))
     db.session.execute(update(Officer).where(Officer.tier_id == tier.id).values(active=False))
-    draw = draws.prepare(user_for(Role.SUPERVISION), _params())
-    savepoint = db.session.begin_nested()
-    with pytest.raises(DrawImpossible, match="正科级"):
-        draws.perform(user_for(Role.DISCIPLINE), draw, "123456")
-    savepoint.rollback()
-    assert draw.status == "prepared" and draw.seed is None
+    before = db.session.scalar(select(text("count(*)")).select_from(Draw))
+    with pytest.raises(ValidationFailed) as caught:
+        draws.prepare(user_for(Role.SUPERVISION), _params())
+    assert "正科级" in caught.value.errors["tier_ids"][0]
+    assert db.session.scalar(select(text("count(*)")).select_from(Draw)) == before
 
 
 def test_outputs_are_official_documents():

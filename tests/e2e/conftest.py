@@ -30,12 +30,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from flask_migrate import upgrade
 
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    # Every browser of the run signs in from 127.0.0.1: the per-client limit would count all their failures.
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": f"sqlite:///{db_file}",
                       "SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
-                      "LOGIN_SLOWDOWN_SECONDS": 0})
+                      "LOGIN_SLOWDOWN_SECONDS": 0, "CASEFILE_BACKGROUND": True, "LOGIN_CLIENT_LIMIT": 1000})
     with app.app_context():
         upgrade()
-        seed_demo()
+        seed_demo(Path(app.instance_path) / "attachments")
+        from app.clock import utcnow
+        from tests.conftest import declare_calendar_year
+
+        declare_calendar_year(utcnow().year + 1)
         # An account of its own for the lockout test, so locking it never blocks the other browser tests.
         from app.auth.services import create_user
         from app.bureaus.context import for_bureau, use

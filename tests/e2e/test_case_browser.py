@@ -37,6 +37,7 @@ def _report(page, case_url, fine):
     page.check("[id='f.decision_type-1']")
     page.fill("[id='f.fine_amount']", str(fine))
     page.check("[id='f.beyond_discretion-2']")
+    page.fill("[id='f.discretion_reason']", "当事人初次违法，积极配合调查。")
     page.fill("[id='f.decision_basis']", "《中华人民共和国档案法》第四十九条")
     submit_task(page)
 
@@ -59,12 +60,13 @@ def test_case_to_closure(browser, live_server, fine, major):
     legal.select_option("[id='f.source']", "complaint")
     legal.fill("[id='f.facts']", "群众举报该公司擅自销毁档案。")
     legal.fill("[id='f.legal_basis']", "《中华人民共和国档案法》第四十八条、第四十九条")
-    legal.fill("[id='f.investigators.0.name']", "执法人员01（演示）")
-    legal.fill("[id='f.investigators.0.certificate_no']", "示档执2026001")
+    legal.fill("[id='f.party_credit_code']", "91999999MA0000001X")
+    legal.fill("[id='f.party_legal_rep']", "赵某（演示）")
+    legal.fill("[id='f.party_address']", "示例市演示路 8 号")
+    legal.select_option("[id='f.investigators.0.certificate_no']", "示档执2026001")  # picked from the directory
     legal.click("button[name=_add_row][value=investigators]")
-    legal.wait_for_selector("[id='f.investigators.1.name']")
-    legal.fill("[id='f.investigators.1.name']", "执法人员02（演示）")
-    legal.fill("[id='f.investigators.1.certificate_no']", "示档执2026002")
+    legal.wait_for_selector("[id='f.investigators.1.certificate_no']")
+    legal.select_option("[id='f.investigators.1.certificate_no']", "示档执2026002")
     submit_task(legal)
 
     open_task(leader, case_url, "局领导审批立案")
@@ -74,7 +76,16 @@ def test_case_to_closure(browser, live_server, fine, major):
 
     open_task(inspector, case_url, "调查取证")
     inspector.fill("[id='f.inquiry_person']", "张某（演示）")
+    inspector.check("[id='f.inquiry_gender-2']")
+    inspector.fill("[id='f.inquiry_id_no']", "110105198502021234")
+    inspector.fill("[id='f.inquiry_position']", "行政主管")
+    inspector.fill("[id='f.inquiry_phone']", "0999-1234567")
+    inspector.fill("[id='f.inquiry_relation']", "当事人员工")
     inspector.fill("[id='f.inquiry_date']", "2027-04-01")
+    inspector.fill("[id='f.inquiry_start']", "14:00")
+    inspector.fill("[id='f.inquiry_end']", "15:10")
+    inspector.fill("[id='f.inquiry_place']", "示例市档案局询问室")
+    inspector.select_option("[id='f.recorder']", "示档执2026002")
     inspector.fill("[id='f.inquiry_qa.0.question']", "应归档的文件材料去哪里了？")
     inspector.fill("[id='f.inquiry_qa.0.answer']", "按公司安排销毁了。")
     inspector.fill("[id='f.evidence_items.0.name']", "销毁记录")
@@ -99,8 +110,11 @@ def test_case_to_closure(browser, live_server, fine, major):
     leader.fill("[id='f.decision_date']", "2027-05-20")
     submit_task(leader)
     open_task(legal, case_url, "送达")
-    legal.select_option("[id='f.service_method']", "direct")
+    legal.check("[id='f.service_method-2']")  # 直接送达
     legal.fill("[id='f.served_on']", "2027-05-21")
+    legal.fill("[id='f.service_time']", "10:00")
+    legal.fill("[id='f.service_place']", "当事人住所")
+    legal.fill("[id='f.servers']", "执法人员01（演示）、执法人员02（演示）")
     submit_task(legal)
     open_task(legal, case_url, "登记缴纳罚款")
     legal.fill("[id='f.paid_on']", "2027-06-01")
@@ -119,4 +133,4 @@ def test_case_to_closure(browser, live_server, fine, major):
         legal.click("[data-testid=case-documents] a:has-text('行政处罚决定书')")
     decision = Document(io.BytesIO(open(info.value.path(), "rb").read()))
     text = "\n".join(p.text for p in decision.paragraphs)
-    assert "罚款人民币" in text and "六十日内" in text and "示档罚〔" in text
+    assert "罚款人民币" in text and "六十日内" in text and "示档罚〔" in text and "91999999MA0000001X" in text

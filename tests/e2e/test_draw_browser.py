@@ -2,10 +2,12 @@
 is verified, confirmed, and its record downloaded and read back."""
 
 import io
+import json
 
 import pytest
 from docx import Document
 
+from tests.draws.standalone import run_verifier
 from tests.e2e.conftest import screenshot, sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -44,3 +46,22 @@ def test_prepare_witness_verify_confirm_download(browser, live_server):
     document = Document(io.BytesIO(open(info.value.path(), "rb").read()))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "抽取记录" in text and "6243115" in text and commitment in text
+
+    # a second draw for the same year is refused, naming the original and the redraw path
+    supervision.goto(f"{live_server}/draws/new")
+    supervision.click("main button[type=submit]")
+    supervision.wait_for_selector(".invalid-feedback")
+    assert "同一年度同一类别只能有一次抽取" in supervision.inner_text("main")
+    screenshot(supervision, "draw-second-refused")
+
+    # anyone can fetch the confirmed draw's package and check it with the stand-alone verifier
+    visitor = browser.new_context(locale="zh-CN").new_page()
+    visitor.goto(f"{live_server}/")
+    visitor.click("text=随机抽查抽取结果公示")
+    visitor.wait_for_selector("[data-testid=public-draws]")
+    screenshot(visitor, "draw-public")
+    with visitor.expect_download() as info:
+        visitor.click("[data-testid=public-draws] >> text=下载（JSON）")
+    package = json.loads(open(info.value.path(), encoding="utf-8").read())
+    done = run_verifier([package])
+    assert done.returncode == 0, done.stderr

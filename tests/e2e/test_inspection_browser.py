@@ -60,6 +60,11 @@ def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
     inspector.check("[id='f.credentials_shown']")
     inspector.check("[id='f.purpose_stated']")
     inspector.fill("[id='f.checked_on']", "2027-03-08")
+    inspector.fill("[id='f.start_time']", "09:30")
+    inspector.fill("[id='f.end_time']", "11:45")
+    inspector.fill("[id='f.present_person']", "王某（演示）")
+    inspector.fill("[id='f.present_position']", "办公室主任")
+    inspector.select_option("[id='f.recorder']", index=1)  # one of the team
     inspector.select_option("[id='f.findings.0.area']", "storage")
     inspector.fill("[id='f.findings.0.situation']", "库房温湿度记录自 2026 年 10 月起缺失。")
     inspector.select_option("[id='f.findings.0.problem']", "true")
@@ -87,6 +92,7 @@ def test_a_whole_inspection_with_rectification(browser, live_server, tmp_path):
     open_task(inspector, case_url, "责令限期改正")
     inspector.fill("[id='f.problems.0.problem']", "补齐温湿度记录，建立日常登记制度")
     inspector.fill("[id='f.problems.0.days']", "10")
+    inspector.fill("[id='f.rect_basis']", "《中华人民共和国档案法》第二十三条")
     submit_task(inspector)
 
     open_task(supervision, case_url, "登记单位整改报告")

@@ -71,7 +71,8 @@ def test_case_filing_with_one_return_then_approval(browser, live_server):
     auditor.goto(f"{live_server}/cases")
     auditor.click(f"a:has-text('{DEMO_CASE_SUBJECT}')")
     history = auditor.inner_text("[data-testid=case-history]")
-    assert history.count("task.completed") == 4 and "孙局长（演示）" in history and "退回补正" not in history
-    assert "登记立案" in history  # the engine step after approval
+    assert history.count("完成任务") == 4 and "孙局长（演示）" in history and "退回补正" not in history
+    auditor.wait_for_selector("[data-case-diagram][data-diagram-ready=true]")
+    assert auditor.locator("[data-element-id=mark_filed].diagram-completed").count() == 1  # the engine step
     assert "已办结" in auditor.inner_text("h1")
     screenshot(auditor, "case-history")

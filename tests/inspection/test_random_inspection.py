@@ -17,7 +17,17 @@ from app.extensions import db
 from app.workflow.cli import run_due_timers
 from app.workflow.services import cases
 from tests.conftest import user_for
-from tests.inspection.helpers import ONSITE, do, ready, start_inspection, through_evaluation
+from tests.inspection.helpers import (
+    INQUIRY,
+    ONSITE,
+    do,
+    onsite,
+    plan,
+    ready,
+    recorder,
+    start_inspection,
+    through_evaluation,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -55,8 +65,8 @@ def test_compliant_inspection_records_its_result_and_documents():
 
 def test_onsite_needs_credentials_purpose_and_av_or_a_reason():
     case_id = start_inspection()
-    do(case_id, "plan", Role.INSPECTOR, {"key_areas": ["storage"], "notice_date": "2027-03-05"})
-    bad = {**ONSITE, "credentials_shown": False}
+    plan(case_id)
+    bad = {**ONSITE, "credentials_shown": False, "recorder": recorder(case_id)}
     bad.pop("av_missing_reason")
     with pytest.raises(ValidationFailed) as caught:
         do(case_id, "onsite", Role.INSPECTOR, bad)
@@ -65,16 +75,16 @@ def test_onsite_needs_credentials_purpose_and_av_or_a_reason():
 
 def test_transcripts_have_a_signature_line_on_every_page_and_the_closing_words():
     case_id = start_inspection()
-    do(case_id, "plan", Role.INSPECTOR, {"key_areas": ["storage"], "notice_date": "2027-03-05"})
-    do(case_id, "onsite", Role.INSPECTOR, {**ONSITE, "inquiry_needed": True})
-    do(case_id, "inquiry", Role.INSPECTOR, {"inquiry_person": "王某", "inquiry_position": "档案员",
-                                            "inquiry_date": "2027-03-05",
-                                            "inquiry_qa": [{"question": "温湿度记录在哪里？", "answer": "没有记录。"}]})
+    plan(case_id)
+    onsite(case_id, inquiry_needed=True)
+    do(case_id, "inquiry", Role.INSPECTOR, {**INQUIRY, "inquiry_date": "2027-03-05", "recorder": recorder(case_id)})
     documents = _documents(case_id)
     for kind in ("onsite_record", "inquiry_record"):
         parsed, text, footer = _text(documents[kind])
-        assert "签字" in footer and "以上笔录我看过，与我说的相符" in text
-        title = parsed.paragraphs[0].runs[0]
+        assert "签名" in footer and "以上笔录我看过，与我说的相符" in text
+        even = "\n".join(p.text for p in parsed.sections[0].even_page_footer.paragraphs)
+        assert "签名" in even and "—" in even  # every page: odd and even footers
+        title = parsed.paragraphs[1].runs[0]  # under the issuing body's name
         assert title.font.size.pt == 22 and title._element.rPr.rFonts.get(f"{W}eastAsia") == "方正小标宋简体"
     assert "温湿度记录在哪里" in _text(documents["inquiry_record"])[1]
     assert [t.element_id for t in ready(case_id)] == ["officer_eval", "expert_eval"]
@@ -84,7 +94,8 @@ def test_twenty_rectification_rounds_then_acceptance():
     case_id = start_inspection()
     through_evaluation(case_id)
     do(case_id, "feedback", Role.INSPECTOR, {"outcome": "problems", "feedback_given": True, "feedback_summary": "整改"})
-    do(case_id, "order_rect", Role.INSPECTOR, {"problems": [{"problem": "温湿度记录不全", "days": 10}]})
+    do(case_id, "order_rect", Role.INSPECTOR, {"problems": [{"problem": "温湿度记录不全", "days": 10}],
+                                               "rect_basis": "《中华人民共和国档案法》第二十三条"})
     for round_number in range(1, 22):
         do(case_id, "record_report", Role.SUPERVISION, {"report_summary": f"第 {round_number} 轮整改报告"})
         last = round_number == 21
@@ -105,7 +116,7 @@ def test_recheck_refusal_needs_a_new_deadline():
     case_id = start_inspection()
     through_evaluation(case_id)
     do(case_id, "feedback", Role.INSPECTOR, {"outcome": "problems", "feedback_given": True, "feedback_summary": "x"})
-    do(case_id, "order_rect", Role.INSPECTOR, {"problems": [{"problem": "p", "days": 3}]})
+    do(case_id, "order_rect", Role.INSPECTOR, {"problems": [{"problem": "p", "days": 3}], "rect_basis": "第二十三条"})
     do(case_id, "record_report", Role.SUPERVISION, {"report_summary": "r"})
     with pytest.raises(ValidationFailed) as caught:
         do(case_id, "recheck", Role.INSPECTOR, {"accepted": False, "recheck_notes": "未到位"})
@@ -116,7 +127,7 @@ def test_reminder_before_and_escalation_after_the_deadline():
     case_id = start_inspection()
     through_evaluation(case_id)
     do(case_id, "feedback", Role.INSPECTOR, {"outcome": "problems", "feedback_given": True, "feedback_summary": "x"})
-    do(case_id, "order_rect", Role.INSPECTOR, {"problems": [{"problem": "p", "days": 5}]})
+    do(case_id, "order_rect", Role.INSPECTOR, {"problems": [{"problem": "p", "days": 5}], "rect_basis": "第二十三条"})
     db.session.commit()
     deadline = datetime.fromisoformat(cases.case_data(cases.get_case(case_id))["rect_deadline"]).replace(tzinfo=None)
 
@@ -147,7 +158,7 @@ def test_suspected_violation_is_transferred_to_the_legal_section():
 
 def test_regenerating_makes_a_new_version_and_keeps_the_old():
     case_id = start_inspection()
-    do(case_id, "plan", Role.INSPECTOR, {"key_areas": ["storage"], "notice_date": "2027-03-05"})
+    plan(case_id)
     first = _documents(case_id)["inspection_notice"]
     second = regenerate(user_for(Role.INSPECTOR), first.id, cases.case_data(cases.get_case(case_id)))
     assert (second.number, second.version) == (first.number, 2) and db.session.get(Document, first.id) is not None

@@ -97,8 +97,10 @@ def test_wrong_user_gets_403_on_submit(draft_task, as_role):
 def test_case_page_shows_tasks_data_and_history(draft_task, as_role):
     as_role(Role.LEGAL).post(f"/tasks/{draft_task.id}", data={"f.subject": "历史测试", "f.amount": "4"})
     page = as_role(Role.AUDITOR).get(f"/cases/{draft_task.case_id}").get_data(as_text=True)
-    assert "task.completed" in page and "李法制（演示）" in page and "历史测试" in page
-    assert "流程版本 v1" in page and "计算" in page  # the engine step that followed
+    assert "完成任务" in page and "李法制（演示）" in page and "历史测试" in page
+    assert "task.completed" not in page and "第 1 版" in page
+    step = as_role(Role.AUDITOR).get(f"/cases/{draft_task.case_id}/steps/2").get_data(as_text=True)
+    assert "历史测试" in step and "计算" in step  # the engine step that followed
 
 
 def test_start_case_page(as_role):
@@ -129,3 +131,85 @@ def test_start_page_offers_only_processes_people_start(as_role):
     assert 'value="case_handling"' in page
     assert 'value="random_inspection"' not in page and 'value="legal_review"' not in page
     assert client.post("/cases/new", data={"process_id": "random_inspection", "subject": "x"}).status_code == 400
+
+
+# Issue 17: nothing lost, nothing smuggled.
+def test_add_row_adds_exactly_one_row(draft_task, as_role):
+    client = as_role(Role.LEGAL)
+    first = client.get(f"/tasks/{draft_task.id}").get_data(as_text=True)
+    assert 'name="f.problems.0.description"' in first and 'name="f.problems.1.description"' not in first
+    page = client.post(f"/tasks/{draft_task.id}", data={"_add_row": "problems", "f.problems.0.description": ""}
+                       ).get_data(as_text=True)
+    assert 'name="f.problems.1.description"' in page and 'name="f.problems.2.description"' not in page
+
+
+def test_chosen_files_survive_add_row_and_errors_then_attach(app, draft_task, as_role):
+    client = as_role(Role.LEGAL)
+    content = b"evidence-bytes" * 50
+    page = client.post(f"/tasks/{draft_task.id}", content_type="multipart/form-data", data={
+        "_add_row": "problems", "f.evidence": [(io.BytesIO(content), "scan.pdf")]}).get_data(as_text=True)
+    pending = db.session.scalar(select(Attachment).where(Attachment.task_id == draft_task.id,
+                                                         Attachment.filename == "scan.pdf"))
+    assert pending is not None and pending.pending
+    assert f'name="f.evidence.keep" value="{pending.id}"' in page and "scan.pdf" in page
+    # a refused submission keeps it too
+    refused = client.post(f"/tasks/{draft_task.id}", data={"f.amount": "abc", "f.evidence.keep": str(pending.id)})
+    assert refused.status_code == 400 and f'value="{pending.id}"' in refused.get_data(as_text=True)
+    done = client.post(f"/tasks/{draft_task.id}", data={"f.subject": "x", "f.amount": "1",
+                                                        "f.evidence.keep": str(pending.id)})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Attachment, pending.id).pending is False
+    assert cases.case_data(db.session.get(Task, draft_task.id).case)["evidence"] == [pending.id]
+
+
+def test_an_attachment_of_another_case_is_refused(draft_task, as_role):
+    other = cases.start_case(user_for(Role.LEGAL), "test_approval", "另一案件", {"rounds": 0})
+    db.session.flush()
+    foreign = Attachment(case_id=other.id, task_id=None, field="evidence", filename="secret.pdf",
+                         content_type="application/pdf", size=1, sha256="0" * 64, storage_path="00/" + "0" * 64,
+                         uploaded_by_id=user_for(Role.LEGAL).id)
+    db.session.add(foreign)
+    db.session.commit()
+    task_id, foreign_id = draft_task.id, foreign.id
+    response = as_role(Role.LEGAL).post(f"/tasks/{task_id}", data={
+        "f.subject": "x", "f.amount": "1", "f.evidence.keep": str(foreign_id)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "附件不属于本案件" in page and "secret.pdf" not in page
+    db.session.expire_all()
+    assert db.session.get(Task, task_id).state == "ready"
+
+
+def test_stale_pending_uploads_and_orphan_files_are_removed(app, draft_task, tmp_path):
+    import os
+    import time
+    from datetime import timedelta
+
+    from app.workflow.services import attachments
+
+    record = attachments.store(tmp_path, actor=user_for(Role.LEGAL), case_id=draft_task.case_id,
+                               task_id=draft_task.id, field="evidence", filename="a.txt", content_type="text/plain",
+                               stream=io.BytesIO(b"never submitted"), pending=True)
+    orphan = tmp_path / "ab" / ("ab" + "1" * 62)
+    orphan.parent.mkdir()
+    orphan.write_bytes(b"no record")
+    old = time.time() - 7200
+    os.utime(orphan, (old, old))
+    record.uploaded_at -= timedelta(days=3)
+    db.session.flush()
+    assert attachments.remove_stale(tmp_path) == 2
+    assert not orphan.exists() and db.session.get(Attachment, record.id) is None
+
+
+def test_a_file_written_for_a_transaction_that_rolls_back_is_not_kept(draft_task, tmp_path):
+    from app.workflow.services import attachments
+
+    savepoint = db.session.begin_nested()
+    record = attachments.store(tmp_path, actor=user_for(Role.LEGAL), case_id=draft_task.case_id,
+                               task_id=draft_task.id, field="evidence", filename="b.txt", content_type="text/plain",
+                               stream=io.BytesIO(b"refused submission"))
+    path = tmp_path / record.storage_path
+    assert path.exists()
+    savepoint.rollback()
+    db.session.rollback()
+    assert not path.exists()

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.bureaus.context import BureauScope, current, for_bureau
 from app.bureaus.models import LEVELS, Bureau
+from app.bureaus.users import users_in_scope  # noqa: F401 - re-exported for services
 from app.errors import N_, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 

@@ -14,6 +14,7 @@ from app.directories.models import InspectionObject, Tier
 from app.directories.services.records import plain
 from app.directories.services.specs import ListSpec
 from app.extensions import db
+from app.spreadsheets import escape_cell
 
 
 def _sheet(spec: ListSpec, translate: Any) -> tuple[Workbook, Any]:
@@ -66,7 +67,7 @@ def export(spec: ListSpec, rows: list[Any], translate: Any) -> bytes:
                 value = tiers.get(value, "")
             elif column.kind == "choice":
                 value = translate(dict(column.choices).get(value, value)) if value else ""
-            line.append(plain(value))
+            line.append(escape_cell(plain(value)))
         sheet.append(line)
     return _bytes(workbook)
 

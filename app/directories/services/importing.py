@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.audit.services import record_event, record_events
@@ -26,6 +28,7 @@ class RowResult:
     action: str = "error"  # create | update | unchanged | error
     changes: dict[str, Any] = field(default_factory=dict)
     cells: list[str] = field(default_factory=list)  # as typed in the file, for the preview
+    kept: list[str] = field(default_factory=list)  # headers of blank cells that keep the stored value
 
 
 @dataclass
@@ -35,6 +38,12 @@ class Preview:
     spec_kind: str
     rows: list[RowResult]
     unknown_headers: list[str]
+    blank_clears: bool = False
+
+    @property
+    def kept_blanks(self) -> int:
+        """Blank cells that leave a stored value as it is (unless the importer asks to clear them)."""
+        return sum(len(r.kept) for r in self.rows)
 
     def count(self, action: str) -> int:
         """Rows with this action."""
@@ -71,8 +80,11 @@ def _map_headers(spec: ListSpec, table: Table) -> tuple[dict[int, str], list[str
     return mapping, unknown
 
 
-def preview(spec: ListSpec, table: Table) -> Preview:
-    """Validate every row and compare with what is stored; writes nothing."""
+def preview(spec: ListSpec, table: Table, *, blank_clears: bool = False) -> Preview:
+    """Validate every row and compare with what is stored; writes nothing.
+
+    A blank cell never erases a stored value unless `blank_clears` (asked explicitly in the preview).
+    """
     mapping, unknown = _map_headers(spec, table)
     raw_rows = [{mapping[i]: cell for i, cell in enumerate(cells) if i in mapping} for _row, cells in table.rows]
     lookups = Lookups.for_values(spec, raw_rows)
@@ -92,6 +104,7 @@ def preview(spec: ListSpec, table: Table) -> Preview:
                 first_row_of_key[key] = row_number
         results.append(result)
     existing = records.existing_by_keys(spec, list(first_row_of_key))
+    raw_by_row = {row_number: raw for (row_number, _cells), raw in zip(table.rows, raw_rows, strict=True)}
     for result in results:
         if result.problems:
             result.action = "error"
@@ -101,19 +114,22 @@ def preview(spec: ListSpec, table: Table) -> Preview:
             result.action = "create"
             continue
         before = records.snapshot(spec, record)
+        raw = raw_by_row[result.row]
+        blanks = {k for k in result.values if not raw.get(k, "").strip()}
+        result.kept = [headers[k] for k in sorted(blanks) if before[k] not in (None, "") and not blank_clears]
         changes = {k: {"old": before[k], "new": records.plain(v)} for k, v in result.values.items()
-                   if before[k] != records.plain(v)}
+                   if before[k] != records.plain(v) and (blank_clears or k not in blanks)}
         if not record.active:
             changes["active"] = {"old": False, "new": True}
         result.action, result.changes = ("update", changes) if changes else ("unchanged", {})
-    return Preview(spec.kind, results, unknown)
+    return Preview(spec.kind, results, unknown, blank_clears)
 
 
 def commit(actor: User, spec: ListSpec, table: Table, *, only_valid_rows: bool, file_sha256: str,
-           filename: str) -> Preview:
+           filename: str, blank_clears: bool = False) -> Preview:
     """Write the import (re-validated now); refuses while errors remain unless told to import only valid rows."""
     records.require_editor(actor, spec)
-    result = preview(spec, table)
+    result = preview(spec, table, blank_clears=blank_clears)
     if result.has_errors and not only_valid_rows:
         raise ImportRejected(N_("文件中还有 %(count)s 处错误：请改正后重新上传，或明确选择“只导入无误的行”。"),
                              count=len(result.problems))
@@ -128,8 +144,9 @@ def commit(actor: User, spec: ListSpec, table: Table, *, only_valid_rows: bool, 
             created.append((row, record))
         elif row.action == "update":
             record = existing[natural_key(spec, row.values)]
-            for key, value in row.values.items():
-                setattr(record, key, value)
+            for key in row.changes:
+                if key != "active":
+                    setattr(record, key, row.values[key])
             record.active = True
             events.append({"action": "directory.updated", "object_type": spec.kind, "object_id": record.id,
                            "details": {"changes": row.changes, "import_row": row.row}})
@@ -140,6 +157,19 @@ def commit(actor: User, spec: ListSpec, table: Table, *, only_valid_rows: bool, 
     record_events(events, actor=actor)
     record_event("directory.imported", actor=actor, object_type=spec.kind, details={
         "file": filename, "sha256": file_sha256, "created": result.count("create"),
-        "updated": result.count("update"), "unchanged": result.count("unchanged"),
+        "updated": result.count("update"), "unchanged": result.count("unchanged"), "blank_clears": blank_clears,
         "skipped_with_errors": result.count("error")})
     return result
+
+
+def remove_stale_previews(folder: Path, older_than_seconds: float = 86400) -> int:
+    """Delete uploaded files of import previews never confirmed (the worker); returns how many."""
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

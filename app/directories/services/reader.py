@@ -12,9 +12,12 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from app.errors import N_, DomainError
+from app.spreadsheets import unescape_cell
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_UNCOMPRESSED = 64 * 1024 * 1024  # what openpyxl may inflate; a 1.6 MB file once unzipped to 402 MB
+MAX_ZIP_ENTRIES = 2000
 
 
 class ImportRejected(DomainError):
@@ -78,7 +81,41 @@ def _read_csv(data: bytes) -> Table:
     return _table(lines, start_row=1)
 
 
+def check_xlsx_size(data: bytes) -> None:
+    """Before any parsing: the zip directory's uncompressed sizes and the first sheet's row count within limits.
+
+    Python's zipfile never inflates an entry past its declared size (a lie fails the CRC), so checking the
+    declared sizes bounds what the parser can be made to read.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportRejected(N_("无法读取此 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")) from exc
+    total = sum(entry.file_size for entry in entries)
+    if len(entries) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED:
+        raise ImportRejected(N_("此 Excel 文件解压后超过 %(mb)s MB 的上限（解压后 %(actual)s MB），请拆分后分批导入。"),
+                             mb=MAX_UNCOMPRESSED // (1024 * 1024), actual=total // (1024 * 1024))
+    sheets = sorted(e.filename for e in entries if e.filename.startswith("xl/worksheets/") and
+                    e.filename.endswith(".xml"))
+    if not sheets:
+        return
+    rows = 0
+    try:
+        with archive.open(sheets[0]) as sheet:
+            tail = b""
+            while chunk := sheet.read(1 << 20):
+                block = tail + chunk
+                rows += block.count(b"<row ") + block.count(b"<row>") - tail.count(b"<row ") - tail.count(b"<row>")
+                tail = block[-5:]
+                if rows > MAX_ROWS + 1:
+                    raise ImportRejected(N_("行数超过 %(max)s 行的上限，请拆分后分批导入。"), max=MAX_ROWS)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportRejected(N_("无法读取此 Excel 文件，文件可能已损坏或不是 .xlsx 格式。")) from exc
+
+
 def _read_xlsx(data: bytes) -> Table:
+    check_xlsx_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -112,7 +149,7 @@ def _table(lines: list[list[str]], start_row: int) -> Table:
         raise ImportRejected(N_("表头第 %(column)s 列是空的。"), column=headers.index("") + 1)
     rows = []
     for offset, line in enumerate(lines[1:], start=start_row + 1):
-        cells = [c.strip() for c in line[: len(headers)]] + [""] * max(0, len(headers) - len(line))
+        cells = [unescape_cell(c.strip()) for c in line[: len(headers)]] + [""] * max(0, len(headers) - len(line))
         if any(cells):
             rows.append((offset, cells))
     if len(rows) > MAX_ROWS:

@@ -3,55 +3,78 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.audit.services import record_event
 from app.auth.models import User
-from app.bureaus.context import write_bureau_id
-from app.bureaus.services.tree import get_bureau
-from app.clock import utcnow
+from app.calendar.services import WorkingDays
+from app.clock import local_today, utcnow
 from app.documents.models import Document
+from app.documents.services.bureau import get_bureau
+from app.documents.services.context import DECISION_TYPES, Issue, enrich, issue_date
 from app.documents.services.numbers import DOC_TYPES, format_number, next_seq
 from app.documents.services.renderers import RENDERERS
-from app.errors import N_, NotFound
+from app.documents.services.requirements import missing
+from app.errors import N_, DomainError, NotFound
 from app.extensions import db
 
 
-@dataclass
-class Agency:
-    """Who issues the documents: the current bureau's names (`AGENCY` keeps the configured default)."""
-
-    name: str = "示例市档案局"
-    short_name: str = "示档"
+class DocumentIncomplete(DomainError):
+    """A document would be issued with required fields blank."""
 
 
-AGENCY = Agency()
+TRIAL_MARK = "（试用）"  # printed before a trial case's document number: never mistaken for a real one
+TRIAL_COUNTER_PREFIX = "trial:"  # trial documents count on their own counter rows
+# A step declares the decision; the outcome decides which document it is (and whether there is one).
+OUTCOME_TYPES = {
+    "penalty_decision": {"fine": "penalty_decision", "no_penalty": "no_penalty_decision",
+                         "sanction": "sanction_recommendation"},
+    "prior_notice": {"fine": "prior_notice", "no_penalty": None, "sanction": None},
+}
 
 
-def configure(name: str, short_name: str) -> None:
-    """Called once by the app factory."""
-    AGENCY.name, AGENCY.short_name = name, short_name
+def resolve_type(doc_type: str, data: dict[str, Any]) -> str | None:
+    """The document type for this outcome (None: the outcome has no such document)."""
+    choices = OUTCOME_TYPES.get(doc_type)
+    if choices is None or data.get("decision_type") not in choices:
+        return doc_type
+    return choices[data["decision_type"]]
 
 
-def issuer() -> Agency:
-    """The bureau issuing documents in this unit of work: its full name and the short name of its numbers."""
-    bureau = get_bureau(write_bureau_id())
-    return Agency(name=bureau.name, short_name=bureau.short_name)
+def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
+            actor: User | None = None, year: int | None = None) -> Issue:
+    """The data completed from directories and earlier documents, checked for blanks (DocumentIncomplete)."""
+    full, earlier = enrich(data, case_id)
+    if actor is not None:
+        full.setdefault("actor_name", actor.full_name)
+        full.setdefault("actor_qualification", "具有法律职业资格" if actor.legal_qualified else "无法律职业资格")
+    if doc_type == "rectification_order" and not full.get("rect_deadline_date"):
+        days = max([int(p.get("days") or 0) for p in full.get("problems") or []] + [1])
+        full["rect_deadline_date"] = WorkingDays().add_working_days(local_today(), days).isoformat()
+    if doc_type in DECISION_TYPES:
+        full["decision_doc_type"] = doc_type
+    issue = Issue(doc_type=doc_type, data=full, number=number, bureau=get_bureau(),
+                  issued_on=issue_date(doc_type, full), earlier=earlier)
+    blanks = missing(issue)
+    if blanks:
+        raise DocumentIncomplete(N_("不能生成《%(title)s》：缺少%(missing)s。请补全后再提交，本步骤未完成。"),
+                                 title=DOC_TYPES[doc_type].title, missing="、".join(blanks))
+    return issue
 
 
-def _store(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None, task_id: int | None,
-           element_id: str, year: int, seq: int, version: int, draw_id: int | None = None) -> Document:
-    agency = issuer()
-    number = format_number(agency.short_name, doc_type, year, seq)
-    content = RENDERERS[doc_type](data, number, agency.name)
+def _store(actor: User | None, issue: Issue, *, case_id: int | None, task_id: int | None,
+           element_id: str, year: int, seq: int, version: int, draw_id: int | None = None,
+           trial: bool = False) -> Document:
+    doc_type, number = issue.doc_type, issue.number
+    content = RENDERERS[doc_type](issue)
     title = DOC_TYPES[doc_type].title
     document = Document(doc_type=doc_type, number=number, year=year, seq=seq, version=version, case_id=case_id,
                         task_id=task_id, draw_id=draw_id, element_id=element_id,
                         filename=f"{title}-{number}-v{version}.docx",
-                        sha256=hashlib.sha256(content).hexdigest(), content=content,
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, trial=trial,
                         created_by_id=actor.id if actor else None)
     db.session.add(document)
     db.session.flush()
@@ -63,11 +86,24 @@ def _store(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: 
 
 
 def generate(actor: User | None, doc_type: str, data: dict[str, Any], *, case_id: int | None = None,
-             task_id: int | None = None, element_id: str = "", draw_id: int | None = None) -> Document:
-    """A new document with the next number of its type this year."""
+             task_id: int | None = None, element_id: str = "", draw_id: int | None = None,
+             trial: bool = False) -> Document | None:
+    """A new document with the next number of its type this year (None when the outcome has no such document);
+    a trial case's takes its number from a separate counter and is marked.
+
+    Checked before a number is taken: a document with a blank required field is refused (DocumentIncomplete)."""
+    resolved = resolve_type(doc_type, data)
+    if resolved is None:
+        return None
     year = utcnow().year
-    return _store(actor, doc_type, data, case_id=case_id, task_id=task_id, element_id=element_id, year=year,
-                  seq=next_seq(doc_type, year), version=1, draw_id=draw_id)
+    short_name = get_bureau().short_name
+    mark = TRIAL_MARK if trial else ""
+    probe = prepare(resolved, data, number=mark + format_number(short_name, resolved, year, 0), case_id=case_id,
+                    actor=actor)
+    seq = next_seq(TRIAL_COUNTER_PREFIX + resolved if trial else resolved, year)
+    issue = replace(probe, number=mark + format_number(short_name, resolved, year, seq))
+    return _store(actor, issue, case_id=case_id, task_id=task_id, element_id=element_id, year=year, seq=seq,
+                  version=1, draw_id=draw_id, trial=trial)
 
 
 def draw_documents(draw_id: int) -> list[Document]:
@@ -82,9 +118,10 @@ def regenerate(actor: User, document_id: int, data: dict[str, Any]) -> Document:
         raise NotFound(N_("文书不存在。"))
     latest = db.session.scalar(select(func.max(Document.version)).where(
         Document.bureau_id == old.bureau_id, Document.doc_type == old.doc_type, Document.year == old.year,
-        Document.seq == old.seq)) or old.version
-    return _store(actor, old.doc_type, data, case_id=old.case_id, task_id=old.task_id, element_id=old.element_id,
-                  year=old.year, seq=old.seq, version=latest + 1)
+        Document.seq == old.seq, Document.trial == old.trial)) or old.version
+    issue = prepare(old.doc_type, data, number=old.number, case_id=old.case_id, actor=actor)
+    return _store(actor, issue, case_id=old.case_id, task_id=old.task_id, element_id=old.element_id,
+                  year=old.year, seq=old.seq, version=latest + 1, trial=old.trial)
 
 
 def case_documents(case_id: int) -> list[Document]:

@@ -40,9 +40,13 @@ DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
     DocType("legal_review_opinion", "法制审核意见书", "法审"),
     DocType("collective_discussion", "集体讨论笔录", "集"),
     DocType("prior_notice", "行政处罚事先告知书", "告"),
-    DocType("hearing_notice", "听证告知书", "听"),
+    DocType("hearing_notice", "听证通知书", "听"),
+    DocType("hearing_record", "听证笔录", "听录"),
     DocType("penalty_decision", "行政处罚决定书", "罚"),
+    DocType("no_penalty_decision", "不予行政处罚决定书", "不罚"),
+    DocType("sanction_recommendation", "处分建议书", "处建"),
     DocType("service_receipt", "送达回证", "送"),
+    DocType("demand_notice", "催告书", "催"),
     DocType("closure_report", "结案报告", "结"),
 )}
 

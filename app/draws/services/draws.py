@@ -5,25 +5,26 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
 from app.calendar.services import WorkingDays
 from app.clock import utcnow
-from app.directories.models import Expert, InspectionItem, Officer, Tier
+from app.directories.models import Expert, Officer
 from app.draws.models import Draw
-from app.draws.services import algorithm
+from app.draws.services import algorithm, algorithm_v2
+from app.draws.services import params as params_service
 from app.draws.services.generator import ALGORITHM_VERSION, derive_seed, sha256
 from app.draws.services.pools import freeze
 from app.errors import N_, Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 
-ALGORITHMS = {ALGORITHM_VERSION: algorithm.run}
+ALGORITHMS = {ALGORITHM_VERSION: algorithm.run, algorithm_v2.VERSION: algorithm_v2.run}
 ENTROPY = re.compile(r"^[0-9A-Za-z]{6,64}$")
 
 
@@ -51,78 +52,40 @@ def list_draws() -> list[Draw]:
     return list(db.session.scalars(select(Draw).order_by(Draw.id.desc())))
 
 
-def _parse_params(raw: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    params: dict[str, Any] = {}
-    try:
-        year = int(raw.get("year", ""))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-        params["year"] = year
-    except (TypeError, ValueError):
-        errors["year"] = [N_("请填写 2000–2100 之间的年度。")]
-    try:
-        text = str(raw.get("ratio", "0.2")).strip().replace("％", "%")
-        ratio = Decimal(text.rstrip("%")) / (100 if text.endswith("%") else 1)
-        if not Decimal(0) < ratio <= Decimal(1):
-            raise ValueError
-        params["ratio"] = str(ratio.normalize())
-    except (InvalidOperation, ValueError):
-        errors["ratio"] = [N_("抽取比例须大于 0 且不超过 1（例如 0.2 或 20％）。")]
-    for key, low, high in (("rest_years", 0, 5), ("experts_per_team", 0, 5), ("experts_to_draw", 0, 10000)):
-        value = raw.get(key, "")
-        try:
-            number = int(value) if str(value).strip() != "" else {"rest_years": 1, "experts_per_team": 1,
-                                                                   "experts_to_draw": 0}[key]
-            if not low <= number <= high:
-                raise ValueError
-            params[key] = number
-        except (TypeError, ValueError):
-            errors[key] = [N_("数值超出允许范围。")]
-    tier_ids = [int(t) for t in raw.get("tier_ids", []) if str(t).isdigit()]
-    known = set(db.session.scalars(select(Tier.id).where(Tier.id.in_(tier_ids), Tier.active.is_(True))))
-    if len(known) < 2:
-        errors["tier_ids"] = [N_("请至少选择两个职务层次（每组至少两名执法人员）。")]
-    params["tier_ids"] = sorted(known)
-    params["item_codes"] = sorted(set(db.session.scalars(select(InspectionItem.code).where(
-        InspectionItem.code.in_([str(c) for c in raw.get("item_codes", [])])))))
-    try:
-        start, end = date.fromisoformat(str(raw.get("period_start"))), date.fromisoformat(str(raw.get("period_end")))
-        if end < start or (end - start).days > 366:
-            raise ValueError
-        params["period_start"], params["period_end"] = start.isoformat(), end.isoformat()
-    except ValueError:
-        errors["period"] = [N_("计划检查期间无效：结束日期须不早于开始日期，且不超过一年。")]
-    if errors:
-        raise ValidationFailed(errors)
-    return params
-
-
 def prepare(actor: User, raw: dict[str, Any]) -> Draw:
-    """Freeze the pools and commit to a secret nonce (its hash is shown before the draw)."""
+    """Check every parameter, freeze the pools and commit to a secret nonce (its hash is shown before the draw)."""
     _require(actor, Role.SUPERVISION)
-    return _prepare(actor, actor, _parse_params(raw))
+    return _prepare(actor, actor, params_service.parse(raw))
 
 
-def _prepare(actor: User, organiser: User, params: dict[str, Any]) -> Draw:
+def _prepare(actor: User, organiser: User, params: dict[str, Any], redraw_of: Draw | None = None) -> Draw:
     start, end = date.fromisoformat(params["period_start"]), date.fromisoformat(params["period_end"])
     pools, hashes, exclusions = freeze(params["tier_ids"], start, end, params["rest_years"])
+    params = params_service.check_pools(params, pools)
     nonce = secrets.token_hex(32)
-    draw = Draw(year=params["year"], status="prepared", params=params, pools=pools, pool_hashes=hashes,
-                exclusions=exclusions, nonce=nonce, nonce_hash=sha256(nonce), algorithm_version=ALGORITHM_VERSION,
-                period_start=start, period_end=end, organiser_id=organiser.id)
-    db.session.add(draw)
-    db.session.flush()
+    draw = Draw(year=params["year"], scope=params.get("scope", "annual"), status="prepared", params=params,
+                pools=pools, pool_hashes=hashes, exclusions=exclusions, nonce=nonce, nonce_hash=sha256(nonce),
+                algorithm_version=algorithm_v2.VERSION, period_start=start, period_end=end,
+                organiser_id=organiser.id, redraw_of_id=redraw_of.id if redraw_of else None,
+                slot=params_service.slot_of(params["year"], params.get("scope", "annual")))
+    try:
+        with db.session.begin_nested():  # another draw took the year's slot meanwhile (a concurrent prepare)
+            db.session.add(draw)
+            db.session.flush()
+    except IntegrityError as exc:
+        taken = N_("同一年度同一类别只能有一次抽取：刚刚已有人准备了这一年度的抽取，请刷新后查看。")
+        raise ValidationFailed({"year": [taken]}) from exc
     record_event("draw.prepared", actor=actor, object_type="draw", object_id=draw.id,
                  details={"params": params, "pool_hashes": hashes, "nonce_hash": draw.nonce_hash,
+                          "algorithm": draw.algorithm_version,
                           "eligible": {"objects": len(pools["objects"]), "experts": len(pools["experts"]),
                                        **{t["name"]: len(t["officers"]) for t in pools["tiers"]}},
-                          "excluded": len(exclusions)})
+                          "workdays": len(pools["calendar"]["workdays"]), "excluded": len(exclusions)})
     return draw
 
 
-def schedule_for(draw: Draw, result: dict[str, Any], working_days: WorkingDays | None = None) -> list[dict[str, Any]]:
-    """Planned dates: the drawn objects spread evenly over the working days of the period, in draw order."""
+def schedule_v1(draw: Draw, result: dict[str, Any], working_days: WorkingDays | None = None) -> list[dict[str, Any]]:
+    """Version 1 planned dates: the drawn objects spread evenly over the working days of the period."""
     days = working_days or WorkingDays()
     current, workdays = draw.period_start, []
     while current <= draw.period_end:
@@ -136,29 +99,70 @@ def schedule_for(draw: Draw, result: dict[str, Any], working_days: WorkingDays |
              "officers": team["officers"], "experts": team["experts"]} for i, team in enumerate(teams)]
 
 
+def people_names(pools: dict[str, Any]) -> dict[str, str]:
+    """Code → name of every object, officer and expert in the frozen pools."""
+    names = {o["code"]: o["name"] for o in pools["objects"]}
+    names.update({o["code"]: o["name"] for t in pools["tiers"] for o in t["officers"]})
+    names.update({e["code"]: e["name"] for e in pools["experts"]})
+    return names
+
+
+def run_draw(draw: Draw, seed: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(result, schedule) by the draw's algorithm version; raises DrawImpossible."""
+    if draw.algorithm_version == ALGORITHM_VERSION:
+        result = algorithm.run(draw.pools, draw.params, seed)
+        return result, draw.schedule if draw.schedule is not None else schedule_v1(draw, result)
+    result = algorithm_v2.run(draw.pools, draw.params, seed)
+    return result, algorithm_v2.schedule(result, draw.pools["calendar"]["workdays"], people_names(draw.pools))
+
+
 def record_hash(draw: Draw) -> str:
     """SHA-256 over everything the record says (stored, and written into the audit chain)."""
-    return sha256({
-        "year": draw.year, "params": draw.params, "pools": draw.pools, "pool_hashes": draw.pool_hashes,
-        "exclusions": draw.exclusions, "nonce_hash": draw.nonce_hash, "nonce": draw.nonce,
-        "entropy": draw.witness_entropy, "seed": draw.seed, "algorithm": draw.algorithm_version,
-        "result": draw.result, "schedule": draw.schedule, "organiser": draw.organiser_id, "witness": draw.witness_id,
-        "redraw_of": draw.redraw_of_id,
-    })
+    if draw.algorithm_version == ALGORITHM_VERSION:
+        return sha256({
+            "year": draw.year, "params": draw.params, "pools": draw.pools, "pool_hashes": draw.pool_hashes,
+            "exclusions": draw.exclusions, "nonce_hash": draw.nonce_hash, "nonce": draw.nonce,
+            "entropy": draw.witness_entropy, "seed": draw.seed, "algorithm": draw.algorithm_version,
+            "result": draw.result, "schedule": draw.schedule, "organiser": draw.organiser_id,
+            "witness": draw.witness_id, "redraw_of": draw.redraw_of_id,
+        })
+    return sha256(record_fields(draw))
+
+
+def record_fields(draw: Draw) -> dict[str, Any]:
+    """Version 2: what the record hash covers — all public, so the stand-alone verifier can recompute it."""
+    return {"draw": draw.id, "year": draw.year, "scope": draw.scope, "params": draw.params,
+            "pool_hashes": draw.pool_hashes, "exclusions": sha256(draw.exclusions), "nonce_hash": draw.nonce_hash,
+            "nonce": draw.nonce, "entropy": draw.witness_entropy, "seed": draw.seed,
+            "algorithm": draw.algorithm_version, "result": draw.result, "schedule": draw.schedule,
+            "attempts": draw.attempts or [], "organiser": draw.organiser_id, "witness": draw.witness_id,
+            "redraw_of": draw.redraw_of_id}
 
 
 def perform(witness: User, draw: Draw, entropy: str) -> Draw:
-    """The discipline inspector enters entropy; the draw runs; the record becomes immutable."""
+    """The discipline inspector enters entropy and the draw runs. Success: the record becomes immutable (drawn).
+    Failure: the attempt (nonce, entropy, seed, reason) is written to the record and the audit chain and the draw
+    waits for a leader's decision (failed) — the caller commits it like a success."""
     _require(witness, Role.DISCIPLINE)
     if draw.status != "prepared":
-        raise Conflict(N_("此抽取已经完成或已作废，不能再次抽取。"))
+        raise Conflict(N_("此抽取已经完成、失败待决定或已取消，不能再次抽取。"))
     entropy = (entropy or "").strip()
     if not ENTROPY.match(entropy):
         raise ValidationFailed({"entropy": [N_("见证随机数应为 6–64 位数字或字母（例如掷骰子得到的数字）。")]})
     seed = derive_seed(draw.pool_hashes, draw.nonce, entropy, draw.algorithm_version)
-    result = ALGORITHMS[draw.algorithm_version](draw.pools, draw.params, seed)
-    draw.witness_entropy, draw.seed, draw.result = entropy, seed, result
-    draw.schedule = schedule_for(draw, result)
+    try:
+        result, schedule = run_draw(draw, seed)
+    except algorithm.DrawImpossible as exc:
+        attempt = {"number": len(draw.attempts or []) + 1, "nonce_hash": draw.nonce_hash, "nonce": draw.nonce,
+                   "entropy": entropy, "seed": seed, "failure": str(exc), "witness": witness.id,
+                   "at": utcnow().isoformat(timespec="seconds")}
+        draw.attempts = [*(draw.attempts or []), attempt]
+        draw.status = "failed"
+        db.session.flush()
+        record_event("draw.failed", actor=witness, object_type="draw", object_id=draw.id,
+                     details={**attempt, "algorithm": draw.algorithm_version})
+        return draw
+    draw.witness_entropy, draw.seed, draw.result, draw.schedule = entropy, seed, result, schedule
     draw.witness_id, draw.drawn_at, draw.status = witness.id, utcnow(), "drawn"
     draw.record_hash = record_hash(draw)
     db.session.flush()
@@ -219,33 +223,6 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
     record_event("draw.cases_started", actor=actor, object_type="draw", object_id=draw.id,
                  details={"process_id": process_id, "cases": count})
     return count
-
-
-def request_redraw(actor: User, draw: Draw, reason: str) -> None:
-    """Ask to redraw a drawn, unconfirmed result; a leader must approve."""
-    _require(actor, Role.SUPERVISION)
-    if draw.status != "drawn":
-        raise Conflict(N_("只有已抽取、尚未确认的结果可以申请重新抽取。"))
-    if len(reason.strip()) < 5:
-        raise ValidationFailed({"reason": [N_("请写明重新抽取的理由（至少 5 个字）。")]})
-    draw.status, draw.redraw_reason, draw.redraw_requested_by_id = "redraw_requested", reason.strip(), actor.id
-    record_event("draw.redraw_requested", actor=actor, object_type="draw", object_id=draw.id,
-                 details={"reason": reason.strip()})
-
-
-def approve_redraw(leader: User, draw: Draw) -> Draw:
-    """A leader approves: the original is kept (superseded) and a new draw is prepared with the same parameters."""
-    _require(leader, Role.LEADER)
-    if draw.status != "redraw_requested":
-        raise Conflict(N_("没有待批准的重新抽取申请。"))
-    draw.status, draw.redraw_approved_by_id, draw.redraw_approved_at = "superseded", leader.id, utcnow()
-    organiser = db.session.get(User, draw.organiser_id)
-    db.session.flush()
-    new = _prepare(leader, organiser, dict(draw.params))
-    new.redraw_of_id = draw.id
-    record_event("draw.redraw_approved", actor=leader, object_type="draw", object_id=draw.id,
-                 details={"new_draw": new.id, "reason": draw.redraw_reason})
-    return new
 
 
 OUTCOME_LABELS = {"compliant": "未发现违法行为", "problems": "发现问题，责令整改", "violation": "涉嫌违法，移送立案"}

@@ -42,6 +42,20 @@ def schedule_rows(draw: Draw) -> list[list[str]]:
     return rows
 
 
+def pool_rows(draw: Draw) -> list[tuple[str, int, str]]:
+    """(pool label, size, full SHA-256) for the record page and the 抽取记录."""
+    pools, hashes = draw.pools, draw.pool_hashes
+    rows = [(N_("检查对象"), len(pools["objects"]), hashes["objects"])]
+    rows += [(t["name"], len(t["officers"]), hashes[f"tier:{t['name']}"]) for t in pools["tiers"]]
+    rows.append((N_("专家"), len(pools["experts"]), hashes["experts"]))
+    if "blocked" in pools:
+        rows.append((N_("回避关系（不得相遇的人员与对象）"), len(pools["blocked"]), hashes["blocked"]))
+        rows.append((N_("工作日（冻结的日历）"), len(pools["calendar"]["workdays"]), hashes["calendar"]))
+    else:
+        rows.append((N_("回避关系"), len(pools["conflicts"]), hashes["conflicts"]))
+    return rows
+
+
 def record_docx(draw: Draw, agency: str) -> bytes:
     """抽取记录: parameters, pools and hashes, exclusions, randomness, every stage, people and times."""
     document = official_document()
@@ -51,12 +65,8 @@ def record_docx(draw: Draw, agency: str) -> bytes:
     add_text(document, f"抽取单位：{agency}。抽取比例：{p['ratio']}；间隔期：{p['rest_years']} 年；每组专家："
                        f"{p['experts_per_team']} 名；计划检查期间：{p['period_start']} 至 {p['period_end']}。")
     add_heading(document, "二、抽取池及其哈希（SHA-256）")
-    add_table(document, ["抽取池", "人数/单位数", "SHA-256"], [
-        ["检查对象", str(len(draw.pools["objects"])), draw.pool_hashes["objects"]],
-        *[[f"执法人员·{t['name']}", str(len(t["officers"])), draw.pool_hashes[f"tier:{t['name']}"]]
-          for t in draw.pools["tiers"]],
-        ["专家", str(len(draw.pools["experts"])), draw.pool_hashes["experts"]],
-        ["回避关系", str(len(draw.pools["conflicts"])), draw.pool_hashes["conflicts"]]], size=9)
+    add_table(document, ["抽取池", "数量", "SHA-256"],
+              [[label, str(size), digest] for label, size, digest in pool_rows(draw)], size=9)
     add_heading(document, "三、未列入抽取池的对象和人员")
     add_table(document, ["类别", "名称", "编号", "原因"],
               [[{"object": "检查对象", "officer": "执法人员", "expert": "专家"}[e["kind"]], e["name"], e["code"],
@@ -64,6 +74,12 @@ def record_docx(draw: Draw, agency: str) -> bytes:
     add_heading(document, "四、随机数")
     add_text(document, f"服务器承诺值（抽取前公布）：{draw.nonce_hash}；揭示值：{draw.nonce}；纪检员见证随机数："
                        f"{draw.witness_entropy}；种子：{draw.seed}；算法版本：{draw.algorithm_version}。", size=12)
+    for attempt in draw.attempts or []:
+        decision = attempt.get("decision")
+        add_text(document, f"失败的抽取尝试第 {attempt['number']} 次（{attempt['at'].replace('T', ' ')}）：见证随机数 "
+                           f"{attempt['entropy']}；揭示值 {attempt['nonce']}；种子 {attempt['seed']}；原因："
+                           f"{attempt['failure']}" + (f"局领导同意重新抽取，理由：{decision['reason']}" if decision
+                                                     else ""), size=12)
     objects, officers, tiers, experts = _names(draw)
     result = draw.result or {}
     add_heading(document, "五、抽取过程")
@@ -74,7 +90,9 @@ def record_docx(draw: Draw, agency: str) -> bytes:
         quotas = "；".join(f"{officers[c]} {n} 个" for c, n in tier["quotas"].items())
         add_text(document, f"第二步（{tier['tier']}）：执法人员随机顺序为 "
                            + "、".join(officers[c] for c in tier["officer_order"]) + f"；分配数量：{quotas}。"
-                           + (f"为回避调换 {len(tier['swaps'])} 次。" if tier["swaps"] else ""), size=12)
+                           + (f"为回避调换 {len(tier['swaps'])} 次。" if tier.get("swaps") else "")
+                           + (f"为回避重新分配 {tier['augmentations']} 次。" if tier.get("augmentations") else ""),
+                 size=12)
     if result.get("experts"):
         add_text(document, "第三步：抽取专家 " + "、".join(experts[c] for c in result["experts"]["drawn"])
                            + "，并随机分配到各检查对象。", size=12)
@@ -91,10 +109,15 @@ def record_docx(draw: Draw, agency: str) -> bytes:
 
 
 def schedule_docx(draw: Draw) -> bytes:
-    """检查日程和人员安排表 (landscape)."""
+    """检查日程和人员安排表 (landscape): one row per team in at most two lines, ten teams to a page."""
     document = official_document(landscape=True)
     add_title(document, f"{draw.year}年度随机抽查检查日程和人员安排表")
-    add_table(document, SCHEDULE_HEADERS, schedule_rows(draw))
+    objects, officers, _tiers, experts = _names(draw)
+    rows = [[str(index), objects[row["object"]], row["object"], row["date"],
+             "、".join(f"{officers[c]} {c}" for c in row["officers"]), "、".join(experts[c] for c in row["experts"])]
+            for index, row in enumerate(draw.schedule or [], start=1)]
+    headers = ["序号", "检查对象", "统一社会信用代码", "计划日期", "执法检查人员及执法证号", "专家"]
+    add_table(document, headers, rows, size=9, landscape=True)
     return to_bytes(document)
 
 

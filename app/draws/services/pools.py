@@ -1,15 +1,25 @@
-"""Freezing the eligible pools for a draw, with everyone excluded and why."""
+"""Freezing the eligible pools for a draw, with everyone excluded and why.
+
+Version 2 pools keep, per entry, the fields the law publishes (object code and name; officer certificate number
+and name; expert code) plus a salted commitment to the rest, so a verification package can be public; the pairs
+who must not meet (own unit, declared 回避) are frozen as `blocked`, and the working days of the period as
+`calendar`. Version 1 records keep their original layout and hashing.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from app.calendar.services import WorkingDays
 from app.directories.models import Conflict, Expert, InspectionObject, InspectionResult, Officer, Tier
 from app.draws.services.generator import sha256
 from app.extensions import db
+
+PUBLIC_FIELDS = {"objects": ("code", "name"), "officers": ("code", "name"), "experts": ("code",)}
 
 
 def _years_after(day: date, years: int) -> date:
@@ -19,7 +29,7 @@ def _years_after(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def freeze(tier_ids: list[int], period_start: date, period_end: date, rest_years: int
+def freeze_v1(tier_ids: list[int], period_start: date, period_end: date, rest_years: int
            ) -> tuple[dict[str, Any], dict[str, str], list[dict[str, Any]]]:
     """(pools, pool hashes, exclusions). Pools are sorted by natural key so their hashes are reproducible."""
     exclusions: list[dict[str, Any]] = []
@@ -70,13 +80,82 @@ def freeze(tier_ids: list[int], period_start: date, period_end: date, rest_years
     conflicts = sorted([c.person_kind, c.person_code, c.inspection_object.credit_code]
                        for c in db.session.scalars(select(Conflict).where(Conflict.active.is_(True))))
     pools = {"objects": objects, "tiers": tiers, "experts": experts, "conflicts": conflicts}
-    return pools, pool_hashes(pools), exclusions
+    return pools, pool_hashes_v1(pools), exclusions
 
 
-def pool_hashes(pools: dict[str, Any]) -> dict[str, str]:
-    """SHA-256 of each frozen pool."""
+def pool_hashes_v1(pools: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of each frozen pool (version 1: over whole entries)."""
     hashes = {"objects": sha256(pools["objects"]), "experts": sha256(pools["experts"]),
               "conflicts": sha256(pools["conflicts"])}
     for tier in pools["tiers"]:
         hashes[f"tier:{tier['name']}"] = sha256(tier["officers"])
     return hashes
+
+
+def commitment(kind: str, entry: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of an entry's non-public fields (its salt included)."""
+    return sha256({k: v for k, v in entry.items() if k not in PUBLIC_FIELDS[kind] and k != "commitment"})
+
+
+def public_entry(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """The published fields of an entry and its commitment."""
+    return {**{k: entry[k] for k in PUBLIC_FIELDS[kind]}, "commitment": entry["commitment"]}
+
+
+def _committed(kind: str, entry: dict[str, Any]) -> dict[str, Any]:
+    entry = {**entry, "salt": secrets.token_hex(16)}
+    return {**entry, "commitment": commitment(kind, entry)}
+
+
+def public_pools(pools: dict[str, Any]) -> dict[str, Any]:
+    """A version 2 pool set with personal data reduced to the published fields plus commitments."""
+    return {"objects": [public_entry("objects", o) for o in pools["objects"]],
+            "tiers": [{"name": t["name"], "officers": [public_entry("officers", o) for o in t["officers"]]}
+                      for t in pools["tiers"]],
+            "experts": [public_entry("experts", e) for e in pools["experts"]],
+            "blocked": pools["blocked"], "calendar": pools["calendar"]}
+
+
+def pool_hashes(pools: dict[str, Any]) -> dict[str, str]:
+    """SHA-256 of each frozen pool (version 2: over the public entries with their commitments)."""
+    public = public_pools(pools)
+    hashes = {"objects": sha256(public["objects"]), "experts": sha256(public["experts"]),
+              "blocked": sha256(public["blocked"]), "calendar": sha256(public["calendar"])}
+    for tier in public["tiers"]:
+        hashes[f"tier:{tier['name']}"] = sha256(tier["officers"])
+    return hashes
+
+
+def hashes_for(version: str, pools: dict[str, Any]) -> dict[str, str]:
+    """The pool hashes the way this algorithm version computes them."""
+    return pool_hashes_v1(pools) if version.endswith("/1") else pool_hashes(pools)
+
+
+def calendar_days(start: date, end: date) -> dict[str, Any]:
+    """The working days of the period as the calendar says today, frozen into the draw."""
+    days = WorkingDays()
+    workdays, current = [], start
+    while current <= end:
+        if days.is_workday(current):
+            workdays.append(current.isoformat())
+        current += timedelta(days=1)
+    return {"from": start.isoformat(), "to": end.isoformat(), "workdays": workdays,
+            "overrides": sum(1 for d in days.overrides if start <= d <= end)}
+
+
+def freeze(tier_ids: list[int], period_start: date, period_end: date, rest_years: int
+           ) -> tuple[dict[str, Any], dict[str, str], list[dict[str, Any]]]:
+    """(pools, pool hashes, exclusions) for a version 2 draw."""
+    old, _hashes, exclusions = freeze_v1(tier_ids, period_start, period_end, rest_years)
+    codes = {o["code"] for o in old["objects"]}
+    blocked = {(kind, person, obj) for kind, person, obj in old["conflicts"] if obj in codes}
+    for tier in old["tiers"]:
+        blocked.update(("officer", o["code"], o["unit_code"]) for o in tier["officers"] if o["unit_code"] in codes)
+    blocked.update(("expert", e["code"], e["unit_code"]) for e in old["experts"] if e["unit_code"] in codes)
+    pools = {"objects": [_committed("objects", o) for o in old["objects"]],
+             "tiers": [{"id": t["id"], "name": t["name"], "officers": [_committed("officers", o)
+                                                                      for o in t["officers"]]}
+                       for t in old["tiers"]],
+             "experts": [_committed("experts", e) for e in old["experts"]],
+             "blocked": [list(b) for b in sorted(blocked)], "calendar": calendar_days(period_start, period_end)}
+    return pools, pool_hashes(pools), exclusions

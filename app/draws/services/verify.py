@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.draws.models import Draw
-from app.draws.services.draws import ALGORITHMS, record_hash
-from app.draws.services.generator import derive_seed, sha256
-from app.draws.services.pools import pool_hashes
+from app.draws.services.algorithm import DrawImpossible
+from app.draws.services.draws import ALGORITHMS, record_hash, run_draw
+from app.draws.services.generator import ALGORITHM_VERSION, derive_seed, sha256
+from app.draws.services.pools import commitment, hashes_for
 from app.extensions import db
 
 
@@ -50,35 +51,81 @@ def _first_difference(expected: dict[str, Any], stored: dict[str, Any]) -> str |
     return None
 
 
+def _check_commitments(draw: Draw) -> str | None:
+    entries = [("objects", o) for o in draw.pools["objects"]] + [("experts", e) for e in draw.pools["experts"]]
+    entries += [("officers", o) for t in draw.pools["tiers"] for o in t["officers"]]
+    for kind, entry in entries:
+        if commitment(kind, entry) != entry.get("commitment"):
+            return f"frozen pool changed: the commitment of {entry['code']} does not match its data"
+    return None
+
+
+def _check_attempts(draw: Draw) -> str | None:
+    """Every failed attempt: its nonce matches its commitment, its seed follows, and the draw really fails."""
+    for attempt in draw.attempts or []:
+        if sha256(attempt["nonce"]) != attempt["nonce_hash"]:
+            return f"failed attempt {attempt['number']}: the nonce does not match its commitment"
+        seed = derive_seed(draw.pool_hashes, attempt["nonce"], attempt["entropy"], draw.algorithm_version)
+        if seed != attempt["seed"]:
+            return f"failed attempt {attempt['number']}: the seed does not follow from pools, nonce and entropy"
+        try:
+            run_draw(draw, seed)
+        except DrawImpossible:
+            continue
+        return f"failed attempt {attempt['number']}: the draw succeeds with that seed, the record says it failed"
+    return None
+
+
 def verify(draw: Draw) -> VerifyReport:
-    """Check nonce, pools, seed, every stage, the record hash and its audit-chain copy."""
+    """Check nonce, pools, seed, every stage, the schedule and its frozen calendar, failed attempts, the record
+    hash and its audit-chain copy."""
     report = VerifyReport()
-    if draw.status in ("prepared",) or draw.result is None:
+    v1 = draw.algorithm_version == ALGORITHM_VERSION
+    if draw.status in ("prepared", "failed", "cancelled") or draw.result is None:
         report.difference = "the draw has not been performed yet"
         return report
     if sha256(draw.nonce) != draw.nonce_hash:
         report.difference = "the nonce does not match the hash committed before the draw"
         return report
     report.checks.append("nonce matches its commitment")
-    if pool_hashes(draw.pools) != draw.pool_hashes:
-        changed = [k for k, v in pool_hashes(draw.pools).items() if draw.pool_hashes.get(k) != v]
+    if not v1:
+        report.difference = _check_commitments(draw)
+        if report.difference:
+            return report
+    hashes = hashes_for(draw.algorithm_version, draw.pools)
+    if hashes != draw.pool_hashes:
+        changed = [k for k, v in hashes.items() if draw.pool_hashes.get(k) != v]
         report.difference = f"frozen pool changed: {', '.join(changed)}"
         return report
-    report.checks.append("pools match their hashes")
+    report.checks.append("pools match their hashes" + ("" if v1 else " and every entry its commitment"))
     seed = derive_seed(draw.pool_hashes, draw.nonce, draw.witness_entropy or "", draw.algorithm_version)
     if seed != draw.seed:
         report.difference = "the seed does not follow from pools, nonce and witness entropy"
         return report
     report.checks.append("seed derives from pools, nonce and entropy")
-    run = ALGORITHMS.get(draw.algorithm_version)
-    if run is None:
+    if draw.algorithm_version not in ALGORITHMS:
         report.difference = f"unknown algorithm version {draw.algorithm_version}"
         return report
-    difference = _first_difference(run(draw.pools, draw.params, seed), draw.result or {})
+    try:
+        result, schedule = run_draw(draw, seed)
+    except DrawImpossible as exc:
+        report.difference = f"the re-run fails ({exc}) but the record has a result"
+        return report
+    difference = _first_difference(result, draw.result or {})
     if difference:
         report.difference = difference
         return report
     report.checks.append("stages (a), (b), (c) reproduce exactly")
+    if not v1:
+        if schedule != draw.schedule:
+            report.difference = "the schedule does not follow from the result and the frozen calendar"
+            return report
+        report.checks.append("schedule reproduces on the frozen working days; nobody twice on one day")
+        report.difference = _check_attempts(draw)
+        if report.difference:
+            return report
+        if draw.attempts:
+            report.checks.append(f"{len(draw.attempts)} failed attempt(s) reproduce their failure")
     if record_hash(draw) != draw.record_hash:
         report.difference = "the record was changed after the draw (record hash differs)"
         return report

@@ -8,7 +8,7 @@ Audit events keep their hashes: their new `bureau_id` stays empty for events wri
 (the viewer counts them as bureau 1's) because the audit table refuses UPDATE.
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0019
 Create Date: 2026-11-22 04:16:49.504402
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0009'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
@@ -40,9 +40,14 @@ OWNED = {
     'task': [],
     'legal_review': [],
     'attachment': [],
-    'document': [('uq_document_number_version', ['doc_type', 'year', 'seq', 'version'],
+    'document': [('uq_document_number_version', ['doc_type', 'year', 'seq', 'version', 'trial'],
                   'uq_document_number_version')],
-    'draw': [],
+    'draw': [('uq_draw_slot', ['slot'], 'uq_draw_bureau_slot')],
+    # tables of the wave-1 branches
+    'case_file': [],
+    'resumable_upload': [],
+    'delegation': [],
+    'bureau_settings': [],
     'user_account': [],
 }
 
@@ -110,6 +115,10 @@ def upgrade():
             for _old_name, columns, new_name in uniques:
                 batch_op.create_unique_constraint(new_name, ['bureau_id', *columns])
             batch_op.create_foreign_key(f'fk_{table}_bureau_id_bureau', 'bureau', ['bureau_id'], ['id'])
+
+    # One settings row per bureau (the single row so far becomes bureau 1's).
+    with op.batch_alter_table('bureau_settings', schema=None) as batch_op:
+        batch_op.create_unique_constraint('uq_bureau_settings_bureau_id', ['bureau_id'])
 
     # The number counters: the bureau joins the primary key (rows are few; rebuilt with their values).
     counters = op.get_bind().execute(sa.text('SELECT doc_type, year, last_seq FROM document_counter')).fetchall()
@@ -208,6 +217,8 @@ def downgrade():
     )
     if counters:
         op.bulk_insert(counter, [{'doc_type': r[0], 'year': r[1], 'last_seq': r[2]} for r in counters])
+    with op.batch_alter_table('bureau_settings', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_bureau_settings_bureau_id', type_='unique')
     for table, uniques in OWNED.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(f'fk_{table}_bureau_id_bureau', type_='foreignkey')

@@ -7,6 +7,7 @@ from sqlalchemy import and_, exists, or_, select
 from app.auth.models import User
 from app.auth.roles import Role
 from app.extensions import db
+from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, Task, TaskAssignee
 
 OVERSIGHT = frozenset({Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN})
@@ -17,7 +18,7 @@ def may_view_case(user: User, case: Case) -> bool:
     if user.role_set & OVERSIGHT:
         return True
     roles = [r.value for r in user.role_set]
-    named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id))
+    named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(acting_for(user.id))))
     involved = select(Task.id).where(
         Task.case_id == case.id,
         or_(Task.completed_by_id == user.id,

@@ -13,19 +13,23 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
-from app.clock import to_local, utcnow
+from app.clock import to_local, to_utc, utcnow
+from app.directories.models import InspectionObject
 from app.directories.services.results import record_outcome
 from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
+from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import legal_review, runtime
+from app.workflow.services import attachments, data_checks, legal_review, runtime
+from app.workflow.services.choices import with_choices
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
 from app.workflow.services.forms import validate_data
@@ -69,8 +73,8 @@ def _due(task: Any, workflow: BpmnWorkflow) -> datetime | None:
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         return value
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.max.time().replace(microsecond=0))
+    if isinstance(value, date):  # the end of that day in the bureau's timezone, stored as UTC
+        return to_utc(datetime.combine(value, datetime.max.time().replace(microsecond=0)))
     return None
 
 
@@ -87,12 +91,25 @@ def _named_users(task: Any) -> tuple[bool, list[int]]:
 APP_TASK_PREFIX = "app:"  # index rows the application adds beside the engine's (e.g. supervision reports)
 
 
-def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
-    """Make the task index match the workflow's READY human tasks."""
+def _ready_ids(workflow: BpmnWorkflow) -> set[str]:
+    """Spiff ids of the workflow's READY human tasks (what the task index holds as open rows)."""
+    return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def _sync_index(case: Case, workflow: BpmnWorkflow, open_before: set[str] | None = None) -> list[Task]:
+    """Make the task index match the workflow's READY human tasks; returns the rows added.
+
+    `open_before`: the READY ids when the workflow was loaded (the index matched them then), minus the task
+    just completed — then the open rows are read only when some must be cancelled.
+    """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = {row.spiff_task_id: row for row in db.session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.state == "ready",
-                           Task.spiff_task_id.not_like(f"{APP_TASK_PREFIX}%")))}
+    if open_before is None or open_before - ready.keys():
+        open_rows = {row.spiff_task_id: row for row in db.session.scalars(
+            select(Task).where(Task.case_id == case.id, Task.state == "ready",
+                               Task.spiff_task_id.not_like(f"{APP_TASK_PREFIX}%")))}
+    else:
+        open_rows = dict.fromkeys(open_before)  # type: ignore[arg-type]  # all stay open: no row to touch
+    added: list[Task] = []
     now = utcnow()
     for spiff_id, row in open_rows.items():
         if spiff_id not in ready:
@@ -109,9 +126,11 @@ def _sync_index(case: Case, workflow: BpmnWorkflow) -> None:
                    restricted=restricted, state="ready", created_at=now, due_at=_due(task, workflow))
         row.assignees = [TaskAssignee(user_id=uid) for uid in users]
         db.session.add(row)
+        added.append(row)
+    return added
 
 
-def _save(case: Case, workflow: BpmnWorkflow) -> None:
+def _save(case: Case, workflow: BpmnWorkflow, open_before: set[str] | None = None) -> list[Task]:
     case.state, case.serializer_version = runtime.dump(workflow)
     case.updated_at = utcnow()
     case.next_timer_at = runtime.next_timer_due(workflow)
@@ -121,25 +140,43 @@ def _save(case: Case, workflow: BpmnWorkflow) -> None:
         db.session.flush()
     except StaleDataError as exc:
         raise Conflict(N_("案件已被他人同时修改，请刷新后重试。")) from exc
-    _sync_index(case, workflow)
+    added = _sync_index(case, workflow, open_before)
     db.session.flush()
+    return added
 
 
-def start_case(actor: User | None, process_id: str, subject: str, data: dict[str, Any] | None = None) -> Case:
-    """Start a case on the published version of a process; runs until the first human task or timer."""
-    definition = published(process_id)
+def start_case(actor: User | None, process_id: str, subject: str, data: dict[str, Any] | None = None, *,
+               definition: ProcessDefinition | None = None, trial: bool = False) -> Case:
+    """Start a case on the published version of a process (or, for a trial, on the given draft);
+    runs until the first human task or timer."""
+    definition = definition or published(process_id)
     initial = dict(data or {})
     workflow = runtime.new_workflow(definition, initial)
     steps = _run_engine(workflow)
     case = Case(definition_id=definition.id, definition=definition, subject=subject[:200], status="running",
-                state="", serializer_version="", created_by_id=actor.id if actor else None)
+                state="", serializer_version="", created_by_id=actor.id if actor else None, trial=trial,
+                trial_hash=definition.content_hash if trial else None, party=party_of(initial))
     db.session.add(case)
     db.session.flush()
     _save(case, workflow)
-    record_event("case.started", actor=actor, object_type="case", object_id=case.id,
-                 details={"subject": subject, "definition": _definition_ref(definition), "data": initial,
-                          "engine_steps": steps})
+    details = {"subject": subject, "definition": _definition_ref(definition), "data": initial, "engine_steps": steps}
+    if trial:
+        details["trial"] = True
+    record_event("case.started", actor=actor, object_type="case", object_id=case.id, details=details)
     return case
+
+
+def load_workflow(case: Case) -> BpmnWorkflow:
+    """The case's workflow; a trial whose draft was edited since it started is refused (its spec changed)."""
+    if case.trial and case.trial_hash != case.definition.content_hash:
+        raise Conflict(N_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"))
+    return runtime.load(case.definition, case.state, case.serializer_version)
+
+
+def party_of(data: dict[str, Any]) -> str | None:
+    """The party (or inspected unit) a submission names, for case lists."""
+    value = data.get("party_name") or data.get("object_name")
+    return str(value)[:200] if value else None
 
 
 def get_case(case_id: int) -> Case:
@@ -159,10 +196,17 @@ def get_task(task_id: int) -> Task:
 
 
 def may_act(user: User, task: Task) -> bool:
-    """Whether this user holds the task's role and, when restricted, is one of its named users."""
+    """Whether this user holds the task's role and, when restricted, is one of its named users (or their delegate).
+
+    A trial case is walked by the one who started it, whatever the lanes say, and by nobody else."""
+    if task.case.trial:
+        return task.case.created_by_id == user.id
     if Role(task.role) not in user.role_set:
         return False
-    return not task.restricted or any(a.user_id == user.id for a in task.assignees)
+    if not task.restricted:
+        return True
+    acting = set(acting_for(user.id))
+    return any(a.user_id in acting for a in task.assignees)
 
 
 def completed_message(task: Task) -> Conflict:
@@ -174,8 +218,42 @@ def completed_message(task: Task) -> Conflict:
     return Conflict(N_("此任务已由 %(name)s 于 %(time)s 完成。"), name=who, time=when)
 
 
+def lock_case(case_id: int) -> Case:
+    """The case row, locked for this transaction on PostgreSQL (fresh from the database)."""
+    return _lock_case(case_id)
+
+
+def save_case(case: Case, workflow: BpmnWorkflow) -> None:
+    """Save the workflow state and refresh the task index (the caller audits)."""
+    _save(case, workflow)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Session, _transaction: object) -> None:
+    session.info.pop("locked_cases", None)  # row locks end with their transaction
+
+
+def task_for_submit(task_id: int) -> Task:
+    """The task with its case, both locked for this transaction (one statement; PostgreSQL row locks).
+
+    Locking the task row too means a waiting submitter reads the state the winner committed. The case's
+    definition comes along without its files; assignees are read only for restricted tasks.
+    """
+    query = (select(Task).join(Task.case).where(Task.id == task_id)
+             .options(contains_eager(Task.case), lazyload(Task.assignees))
+             .execution_options(populate_existing=True))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=[Task, Case])
+    row = db.session.scalar(query)
+    if row is None:
+        raise NotFound(N_("任务不存在。"))
+    db.session.info.setdefault("locked_cases", set()).add(row.case_id)
+    return row
+
+
 def _lock_case(case_id: int) -> Case:
-    query = select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    query = (select(Case).where(Case.id == case_id).options(lazyload(Case.definition))
+             .execution_options(populate_existing=True))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case)
     case = db.session.scalar(query)
@@ -185,23 +263,35 @@ def _lock_case(case_id: int) -> Case:
 
 
 def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
-    """Complete one human task with validated data, run the engine, save, index and audit."""
+    """Complete one human task with validated data, run the engine, save, index and audit.
+
+    The rows of the tasks it opened are in `row.opened` (for "the next task" without another query).
+    """
     row = get_task(task_id)
-    case = _lock_case(row.case_id)
-    db.session.refresh(row)
+    if row.case_id in db.session.info.get("locked_cases", ()):  # task_for_submit locked and read both
+        case = row.case
+    else:
+        case = _lock_case(row.case_id)
+        db.session.refresh(row)
     if row.state != "ready":
         raise completed_message(row)
     if not may_act(actor, row):
         raise PermissionDenied(N_("您不是此任务的办理人。"))
-    legal_review.check_reviewer(actor, row)
+    if case.status != "running":
+        raise Conflict(N_("案件已暂停或已撤销，暂不能办理此任务。"))
+    if not case.trial:
+        legal_review.check_reviewer(actor, row)
     definition = case.definition
-    schema = definition.forms.get(row.form_key or "")
-    if schema is not None:
-        validate_data(schema, data)
-    workflow = runtime.load(definition, case.state, case.serializer_version)
+    workflow = load_workflow(case)
     task = workflow.get_task_from_id(UUID(row.spiff_task_id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(N_("此任务当前不可办理。"))
+    schema = definition.forms.get(row.form_key or "")
+    if schema is not None:
+        validate_data(with_choices(schema, task.data), data)
+        data_checks.check(row.form_key, data, dict(task.data))
+    attachments.claim(actor, row, schema, data)
+    open_before = _ready_ids(workflow) - {row.spiff_task_id}
 
     def run_user_task() -> None:
         task.data.update(data)
@@ -209,7 +299,8 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
 
     steps = _run_engine(workflow, run_user_task)
     row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
-    _save(case, workflow)
+    case.party = party_of(data) or case.party
+    row.opened = _save(case, workflow, open_before)  # type: ignore[attr-defined]
     after_task(actor, case, row, task)
     record_event("task.completed", actor=actor, object_type="case", object_id=case.id,
                  details={"task_id": row.id, "element": row.element_id, "name": row.name, "data": data,
@@ -227,19 +318,29 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
     if row.form_key == legal_review.DECISION_FORM or "penalty_decision" in doc_types:
         legal_review.require_passed_review(case, data)
     for doc_type in doc_types:
-        generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id)
+        generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id, trial=case.trial)
     if properties.get("starts_process") and data.get("received"):
+        # A trial opens a trial case: nothing real is started from a draft.
         start_case(actor, properties["starts_process"], f"{data.get('object_name', '')}涉嫌档案违法案（随机抽查移送）",
-                   transfer_data(case, data))
+                   transfer_data(case, data), trial=case.trial)
+    if case.trial:
+        return  # a trial never writes results on real inspection objects
     if properties.get("records_result") == "true" and data.get("object_id") and data.get("outcome"):
         record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
                        str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
+
+
+def _object_address(data: dict[str, Any]) -> str:
+    object_id = str(data.get("object_id", ""))
+    unit = db.session.get(InspectionObject, int(object_id)) if object_id.isdigit() else None
+    return unit.address if unit is not None else ""
 
 
 def transfer_data(case: Case, data: dict[str, Any]) -> dict[str, Any]:
     """What a case opened from an inspection transfer carries: the unit, the facts, the evidence and the records."""
     evidence = [*(data.get("evidence") or []), *(data.get("av_records") or [])]
     return {"party_name": data.get("object_name", ""), "party_type": "unit", "source": "inspection",
+            "party_credit_code": data.get("object_code", ""), "party_address": _object_address(data),
             "facts": data.get("transfer_facts", ""), "legal_basis": data.get("transfer_basis", ""),
             "clue_files": evidence, "inspection_case_id": case.id, "object_id": data.get("object_id"),
             "inspection_documents": [{"number": d.number, "type": d.doc_type, "id": d.id}
@@ -248,15 +349,20 @@ def transfer_data(case: Case, data: dict[str, Any]) -> dict[str, Any]:
 
 def task_data(task: Task) -> dict[str, Any]:
     """The data the task sees (for pre-filling its form and showing the case summary)."""
-    case = task.case
-    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    workflow = load_workflow(task.case)
     spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
     return dict(spiff_task.data) if spiff_task is not None else dict(workflow.data)
 
 
+def form_schema(task: Task) -> dict[str, Any]:
+    """The task's form with its directory and team choices filled in (what the page renders and checks)."""
+    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
+    return with_choices(schema, task_data(task)) if task.state == "ready" else schema
+
+
 def case_data(case: Case) -> dict[str, Any]:
     """The case's current data: the workflow's data merged with the latest task data."""
-    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    workflow = load_workflow(case)
     data = dict(workflow.data)
     last = workflow.last_task
     if last is not None:

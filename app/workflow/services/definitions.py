@@ -155,6 +155,21 @@ def in_use() -> list[ProcessDefinition]:
     return sorted(best.values(), key=lambda d: d.process_id)
 
 
+def owner_of_new_versions() -> int | None:
+    """Who owns a version the current bureau creates: the top bureau keeps the standard line (None); any other
+    bureau gets its own local variant."""
+    bureau_id = current().bureau_id
+    if bureau_id is None or ancestor_ids(bureau_id) == [bureau_id]:
+        return None
+    return bureau_id
+
+
+def owned_here():  # type: ignore[no-untyped-def]
+    """The condition selecting the versions the current bureau edits and publishes (see `owner_of_new_versions`)."""
+    owner = owner_of_new_versions()
+    return ProcessDefinition.bureau_id.is_(None) if owner is None else ProcessDefinition.bureau_id == owner
+
+
 def may_read(definition: ProcessDefinition) -> bool:
     """Standard versions, the current bureau's own and its higher bureaus' (used or adoptable), and those of the
     bureaus it reads (a city reading a county's case sees the version it runs on)."""
@@ -177,13 +192,14 @@ def adopt_as_local(actor: User, definition: ProcessDefinition) -> ProcessDefinit
     bureau_id = current().bureau_id
     if bureau_id is None:
         raise PermissionDenied(N_("当前为只读范围，不能在此保存数据。"))
-    if definition.bureau_id == bureau_id:
+    if definition.bureau_id == owner_of_new_versions():
         raise Conflict(N_("这已是本局的版本。"))
     next_version = (db.session.scalar(select(func.max(ProcessDefinition.version))
-                                      .where(ProcessDefinition.process_id == definition.process_id)) or 0) + 1
+                                      .where(ProcessDefinition.process_id == definition.process_id)
+                                      .execution_options(bureau_unscoped=True)) or 0) + 1  # across bureaus
     copy = ProcessDefinition(process_id=definition.process_id, name=definition.name, version=next_version,
                              files=dict(definition.files), forms=dict(definition.forms),
-                             content_hash=definition.content_hash, status="draft", bureau_id=bureau_id,
+                             content_hash=definition.content_hash, status="draft", bureau_id=owner_of_new_versions(),
                              created_by_id=actor.id)
     db.session.add(copy)
     db.session.flush()
@@ -204,7 +220,8 @@ def add_version(actor: User | None, bundle: Bundle, *, publish: bool) -> Process
             publish_version(actor, newest)
         return None
     next_version = (db.session.scalar(select(func.max(ProcessDefinition.version))
-                                      .where(ProcessDefinition.process_id == bundle.process_id)) or 0) + 1
+                                      .where(ProcessDefinition.process_id == bundle.process_id)
+                                      .execution_options(bureau_unscoped=True)) or 0) + 1  # across bureaus
     definition = ProcessDefinition(process_id=bundle.process_id, name=bundle.name, version=next_version,
                                    files=bundle.files, forms=bundle.forms, content_hash=bundle.content_hash,
                                    status="draft", created_by_id=actor.id if actor else None)
@@ -218,22 +235,27 @@ def add_version(actor: User | None, bundle: Bundle, *, publish: bool) -> Process
     return definition
 
 
-def publish_version(actor: User | None, definition: ProcessDefinition) -> None:
+def publish_version(actor: User | None, definition: ProcessDefinition, reason: str = "") -> None:
     """Make this version the one new cases start on; the previous published one is retired (running cases stay)."""
     if definition.status == "published":
         return
+    if definition.status == "discarded":
+        raise Conflict(N_("第 %(version)s 版草稿已放弃，不能发布。"), version=definition.version)
     owner = (ProcessDefinition.bureau_id.is_(None) if definition.bureau_id is None
              else ProcessDefinition.bureau_id == definition.bureau_id)
+    previous = None
     for other in db.session.scalars(select(ProcessDefinition).where(  # only this bureau's earlier version retires
             ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published", owner)):
-        other.status = "retired"
+        other.status, previous = "retired", other
     definition.status = "published"
     definition.published_at = utcnow()
     definition.published_by_id = actor.id if actor else None
     db.session.flush()
     record_event("definition.published", actor=actor, object_type="process_definition", object_id=definition.id,
                  details={"process_id": definition.process_id, "version": definition.version,
-                          "hash": definition.content_hash, "bureau_id": definition.bureau_id})
+                          "hash": definition.content_hash, "reason": reason, "bureau_id": definition.bureau_id,
+                          "previous": {"version": previous.version, "hash": previous.content_hash}
+                          if previous is not None else None})
 
 
 def load_folder(actor: User | None, processes_dir: Path, forms_dir: Path, *, publish: bool = True

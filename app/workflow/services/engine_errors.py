@@ -8,7 +8,8 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.errors import N_, DomainError
-from app.workflow.services.sandbox import DEFAULT_TIME_LIMIT, ScriptRejected, ScriptTimeout
+from app.workflow.services.sandbox import ScriptMemoryExceeded, ScriptRejected, ScriptTimeout, time_limit
+from app.workflow.services.sandbox_pool import ScriptFailed
 
 
 class EngineError(DomainError):
@@ -31,7 +32,7 @@ def _root_cause(exc: BaseException) -> BaseException:
     return current
 
 
-def translate_engine_error(exc: Exception, time_limit: float = DEFAULT_TIME_LIMIT) -> EngineError:
+def translate_engine_error(exc: Exception, seconds: float | None = None) -> EngineError:
     """An EngineError naming the element and, for scripts, the line."""
     task = getattr(exc, "task", None)
     spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
@@ -39,8 +40,12 @@ def translate_engine_error(exc: Exception, time_limit: float = DEFAULT_TIME_LIMI
     element_name = getattr(spec, "bpmn_name", None) or getattr(exc, "name", "") or ""
     inner = _root_cause(exc)
     if isinstance(inner, ScriptTimeout) or getattr(exc, "error_type", "") == "ScriptTimeout":
+        seconds = getattr(inner, "seconds", None) or seconds or time_limit()
         return EngineError(N_("流程在“%(element)s”出错：脚本运行超过 %(seconds)s 秒的时间限制，已被终止。"),
-                           element_id, element_name, seconds=f"{time_limit:g}")
+                           element_id, element_name, seconds=f"{seconds:g}")
+    if isinstance(inner, ScriptMemoryExceeded):
+        return EngineError(N_("流程在“%(element)s”出错：脚本使用的内存超过 %(megabytes)s MB 的限制，已被终止。"),
+                           element_id, element_name, megabytes=inner.megabytes)
     if isinstance(inner, ScriptRejected):
         return EngineError(N_("流程在“%(element)s”出错：脚本被沙箱拒绝（%(detail)s）。"), element_id, element_name,
                            detail=str(inner))
@@ -52,5 +57,6 @@ def translate_engine_error(exc: Exception, time_limit: float = DEFAULT_TIME_LIMI
     return EngineError(N_("流程在“%(element)s”出错：%(detail)s"), element_id, element_name, detail=detail)
 
 
-ENGINE_EXCEPTIONS = (WorkflowTaskException, SpiffWorkflowException, ScriptTimeout, ScriptRejected, NameError,
-                     TypeError, ValueError, KeyError, ZeroDivisionError, AttributeError)
+ENGINE_EXCEPTIONS = (WorkflowTaskException, SpiffWorkflowException, ScriptTimeout, ScriptRejected, ScriptMemoryExceeded,
+                     ScriptFailed, NameError, TypeError, ValueError, KeyError, ZeroDivisionError, AttributeError,
+                     IndexError, ArithmeticError, RecursionError, RuntimeError)

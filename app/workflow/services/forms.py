@@ -18,6 +18,7 @@ from jsonschema.exceptions import SchemaError
 from app.errors import N_, ValidationFailed
 
 DEFAULT_MAX_LENGTH = 2000
+LONG_TEXT = 200  # a string field allowed more characters than this is shown as a text area
 TEXTAREA_MAX_LENGTH = 20000
 MAX_ROWS = 200
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -82,6 +83,8 @@ def widget(schema: dict[str, Any], name: str, prop: dict[str, Any]) -> str:
         return "number"
     if prop.get("format") == "date":
         return "date"
+    if kind == "string" and int(prop.get("maxLength", 0)) > LONG_TEXT:
+        return "textarea"  # long text is typed comfortably (and on a phone at all) only in a text area
     return "text"
 
 

@@ -7,13 +7,19 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.extensions import db
+from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, Task, TaskAssignee
 
 
 def _mine(user: User):  # type: ignore[no-untyped-def]
+    """Real tasks of the user's roles (named ones only if named), and every open task of the user's own trials."""
     roles = sorted(r.value for r in user.role_set)
-    named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id))
-    return and_(Task.state == "ready", Task.role.in_(roles), or_(Task.restricted.is_(False), named))
+    named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(acting_for(user.id))))
+    running = exists().where(and_(Case.id == Task.case_id, Case.status == "running"))
+    trial_case = select(Case.id).where(Case.trial.is_(True))
+    own_trial = select(Case.id).where(Case.trial.is_(True), Case.created_by_id == user.id)
+    real = and_(Task.role.in_(roles), or_(Task.restricted.is_(False), named), Task.case_id.not_in(trial_case))
+    return and_(Task.state == "ready", running, or_(real, Task.case_id.in_(own_trial)))
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Task], int]:
@@ -34,12 +40,20 @@ def case_tasks(case: Case) -> list[Task]:
     return list(db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
 
 
+def real_cases():  # type: ignore[no-untyped-def]
+    """The condition every count, statistic and report uses: trial cases are not real work."""
+    return Case.trial.is_(False)
+
+
 def list_cases(*, page: int = 1, per_page: int = 50, status: str | None = None,
-               bureau_id: int | None = None) -> tuple[list[Case], int]:
-    """Cases of the readable bureaus (or of one of them), newest first."""
+               trial: bool | None = None, bureau_id: int | None = None) -> tuple[list[Case], int]:
+    """Cases of the readable bureaus (or of one of them), newest first (trial cases only or none when `trial`
+    says so)."""
     query = select(Case)
     if bureau_id is not None:
         query = query.where(Case.bureau_id == bureau_id)
+    if trial is not None:
+        query = query.where(Case.trial.is_(trial))
     if status:
         query = query.where(Case.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_process": ("文件中没有可执行的流程 %(process)s。", "No executable process %(process)s in the files."),
     "lane_missing": ("用户任务不在任何泳道中，无法确定由哪个角色办理。", "User task is in no lane: no role can do it."),
     "lane_unknown": ("泳道“%(lane)s”不对应任何角色。", "Lane '%(lane)s' maps to no role."),
+    "lane_unnamed": ("所在泳道还没有指定角色：请点选泳道，选择由哪个角色办理。",
+                     "Its lane has no role yet: select the lane and choose the role."),
     "form_missing": ("用户任务没有指定表单（属性 form）。", "User task names no form (property 'form')."),
     "form_unknown": ("表单“%(form)s”不存在于 forms/ 中。", "Form '%(form)s' does not exist in forms/."),
     "gateway_flow": ("排他网关的出口连线“%(flow)s”既没有条件也不是默认连线。",
@@ -52,6 +54,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "called_process": ("调用的流程“%(target)s”不存在。", "Called process '%(target)s' does not exist."),
     "decision": ("调用的决策表“%(target)s”不存在。", "Called decision '%(target)s' does not exist."),
     "document_unknown": ("文书类型“%(doc)s”不存在。", "Document type '%(doc)s' does not exist."),
+    "too_large": ("文件超过大小限制（最多 %(limit)s KB）。", "The file is over the size limit (%(limit)s KB)."),
+    "dmn_entry": ("决策表第 %(rule)s 条规则，“%(column)s”列 %(detail)s", "Decision table rule %(rule)s, column "
+                  "“%(column)s”: %(detail)s"),
+    "dmn_output": ("决策表第 %(rule)s 条规则，结论“%(column)s”列 %(detail)s", "Decision table rule %(rule)s, "
+                   "conclusion “%(column)s”: %(detail)s"),
+    "dmn_overlap": ("决策表规则重叠（唯一命中时只能有一条规则符合）：%(detail)s",
+                    "Decision table rules overlap (hit policy unique allows one match): %(detail)s"),
+    "dmn_missing": ("决策表有情况没有任何规则命中，例如：%(detail)s",
+                    "No rule of the decision table matches, e.g. %(detail)s"),
+    "dmn_unreachable": ("决策表第 %(rule)s 条规则永远不会被用到（前面的规则已覆盖它的所有情况）。",
+                        "Decision table rule %(rule)s is never used (earlier rules cover all its cases)."),
+    "import_type": ("只能导入 .bpmn 或 .dmn 文件（文件名用字母、数字、_ . -）。",
+                    "Only .bpmn or .dmn files can be imported (names of letters, digits, _ . -)."),
+    "import_encoding": ("文件不是 UTF-8 编码的 XML。", "The file is not UTF-8 encoded XML."),
+    "import_target": ("只上传决策表时，请选择要加入的流程。",
+                      "When uploading decision tables only, choose the process."),
+    "import_not_executable": ("流程“%(process)s”标记为不可执行（isExecutable=false）："
+                              "请在建模工具中勾选“可执行”后再导出。",
+                              "Process '%(process)s' is marked not executable (isExecutable=false): tick "
+                              "'executable' in the modelling tool and export again."),
+    "import_ambiguous": ("上传的文件中有多个可执行流程（%(processes)s），请选择导入哪一个。",
+                         "The files hold several executable processes (%(processes)s): choose which to import."),
+    "import_empty": ("请选择要导入的文件。", "Choose the files to import."),
+    "no_layout": ("流程图没有布局，%(count)s 个元素无法绘制；可以自动排布。",
+                  "The diagram has no layout for %(count)s element(s); it can be laid out automatically."),
 }
 
 
@@ -159,6 +186,8 @@ def lint_tree(name: str, tree: etree._ElementTree, process_ids: set[str], decisi
         lane = lanes.get(task.get("id"))
         if lane is None:
             problems.append(_problem(name, task, "lane_missing"))
+        elif not lane.strip():
+            problems.append(_problem(name, task, "lane_unnamed"))
         elif lane not in LANE_ROLES:
             problems.append(_problem(name, task, "lane_unknown", lane=lane))
         form = task.find("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='form']", NS)

@@ -21,7 +21,7 @@ from app import clock
 from app.calendar.services import WorkingDays
 from app.workflow.models import ProcessDefinition
 from app.workflow.services.definitions import parsed
-from app.workflow.services.sandbox import DEFAULT_TIME_LIMIT, base_helpers, make_script_engine
+from app.workflow.services.sandbox import base_helpers, make_script_engine
 
 
 def _build_serializer() -> BpmnWorkflowSerializer:
@@ -47,12 +47,12 @@ class _ClockedDatetime(datetime):
 spiff_timer.datetime = _ClockedDatetime  # type: ignore[misc]
 
 
-def script_engine(time_limit: float = DEFAULT_TIME_LIMIT) -> Any:
+def script_engine(time_limit: float | None = None) -> Any:
     """A fresh restricted engine for one unit of work (working-day overrides are read once within it)."""
     return make_script_engine(base_helpers(clock.utcnow, WorkingDays()), time_limit)
 
 
-def new_workflow(definition: ProcessDefinition, data: dict[str, Any], time_limit: float = DEFAULT_TIME_LIMIT
+def new_workflow(definition: ProcessDefinition, data: dict[str, Any], time_limit: float | None = None
                  ) -> BpmnWorkflow:
     """A workflow at its start, with initial data."""
     version = parsed(definition, SERIALIZER)
@@ -78,7 +78,7 @@ def dump(workflow: BpmnWorkflow) -> tuple[str, str]:
 
 
 def load(definition: ProcessDefinition, state: str, serializer_version: str,
-         time_limit: float = DEFAULT_TIME_LIMIT) -> BpmnWorkflow:
+         time_limit: float | None = None) -> BpmnWorkflow:
     """Rebuild a workflow from its stored state and its version's cached spec; attach the sandbox."""
     version = parsed(definition, SERIALIZER)
     # One parse of state and spec together; the restore consumes the dicts, so each load needs fresh ones.

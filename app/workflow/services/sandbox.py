@@ -1,173 +1,86 @@
 """The sandbox for everything a diagram evaluates: scripts, conditions, timer and DMN expressions.
 
-SpiffWorkflow's default engine runs diagram code with plain exec/eval. Here every piece is compiled
-with RestrictedPython (names and attributes starting with "_" refused at compile time, guarded
-attribute access, item writes and iteration at run time), runs with a small whitelist of builtins
-and helpers, and is stopped when it runs longer than its time limit.
+SpiffWorkflow's default engine runs diagram code with plain exec/eval. Here every piece is first
+compiled with RestrictedPython (names and attributes starting with "_" refused at compile time,
+guarded attribute access, item writes and iteration at run time) and then runs in a separate
+process from a small pool (sandbox_pool), with a whitelist of builtins and helpers, an address-space
+limit and a wall-clock limit: whatever the code does (catch the timeout, loop in `finally`, compute
+10**10**10), the parent stops waiting at the limit, kills the process and reports a task error.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
-from types import CodeType, FrameType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import (
-    full_write_guard,
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr,
-)
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from app.clock import local_today
-from app.errors import N_
+from app.workflow.services import sandbox_pool
+from app.workflow.services.sandbox_child import (
+    GUARDS,
+    SCRIPT_FILENAME,
+    ScriptRejected,
+    compile_expression,
+    compile_script,
+    iso,
+    round_half_up,
+)
+from app.workflow.services.sandbox_pool import ScriptMemoryExceeded, ScriptTimeout
 
-SCRIPT_FILENAME = "<diagram>"
+__all__ = ["GUARDS", "SCRIPT_FILENAME", "ScriptMemoryExceeded", "ScriptRejected", "ScriptTimeout",
+           "RestrictedEnvironment", "base_helpers", "check_compiles", "configure", "make_script_engine",
+           "round_half_up"]
+
 DEFAULT_TIME_LIMIT = 2.0
+DEFAULT_MEMORY_MB = 256
+_limits = {"seconds": DEFAULT_TIME_LIMIT, "memory_mb": DEFAULT_MEMORY_MB}
+
+def configure(seconds: float, memory_mb: int) -> None:
+    """The limits every diagram script runs under unless a caller asks for others (from configuration)."""
+    _limits["seconds"], _limits["memory_mb"] = float(seconds), int(memory_mb)
 
 
-class ScriptRejected(Exception):
-    """Diagram code that the sandbox refuses to compile."""
-
-
-class ScriptTimeout(Exception):
-    """Diagram code that ran past its time limit."""
-
-    message = N_("脚本运行超过 %(seconds)s 秒的时间限制，已被终止。")
-
-
-def _inplacevar(op: str, x: Any, y: Any) -> Any:
-    operations: dict[str, Callable[[Any, Any], Any]] = {
-        "+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-        "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b,
-    }
-    if op not in operations:
-        raise ScriptRejected(f"operator {op} is not allowed")
-    return operations[op](x, y)
-
-
-def round_half_up(value: float | int | Decimal, digits: int = 0) -> float:
-    """Commercial rounding (0.5 → 1), as in money amounts; Python's round() rounds half to even."""
-    quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-_BUILTINS: dict[str, Any] = {
-    **safe_builtins,
-    **limited_builtins,
-    "min": min, "max": max, "sum": sum, "any": any, "all": all, "enumerate": enumerate, "reversed": reversed,
-    "list": list, "dict": dict, "set": set, "frozenset": frozenset, "map": map, "filter": filter,
-    "sorted": sorted, "len": len, "abs": abs, "round": round,
-}
-for _name in ("compile", "setattr", "delattr", "__import__", "open", "exec", "eval", "globals", "locals", "vars"):
-    _BUILTINS.pop(_name, None)
-
-GUARDS: dict[str, Any] = {
-    "__builtins__": _BUILTINS,
-    "_getattr_": safer_getattr,
-    "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
-    "_write_": full_write_guard,
-    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-    "_unpack_sequence_": guarded_unpack_sequence,
-    "_inplacevar_": _inplacevar,
-    "_print_": None,
-}
-
-
-@lru_cache(maxsize=2048)
-def compile_expression(source: str) -> CodeType:
-    """Compile an expression in restricted mode (cached); ScriptRejected lists the problems."""
-    result = compile_restricted_eval(source, filename=SCRIPT_FILENAME)
-    if result.errors or result.code is None:
-        raise ScriptRejected("; ".join(result.errors) or "cannot compile")
-    return result.code
-
-
-@lru_cache(maxsize=2048)
-def compile_script(source: str) -> CodeType:
-    """Compile a script in restricted mode (cached); ScriptRejected lists the problems."""
-    result = compile_restricted_exec(source, filename=SCRIPT_FILENAME)
-    if result.errors or result.code is None:
-        raise ScriptRejected("; ".join(result.errors) or "cannot compile")
-    return result.code
-
-
-class _Deadline:
-    """A line tracer that raises ScriptTimeout in diagram code once the deadline passes.
-
-    Only frames compiled from diagram code are traced, so the cost falls on scripts alone.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
-
-    def global_trace(self, frame: FrameType, event: str, _arg: Any) -> Any:
-        if frame.f_code.co_filename == SCRIPT_FILENAME:
-            frame.f_trace_opcodes = True  # also catches loops written on one line (comprehensions)
-            return self.local_trace
-        return None
-
-    def local_trace(self, _frame: FrameType, _event: str, _arg: Any) -> Any:
-        if time.monotonic() > self.deadline:
-            raise ScriptTimeout(f"script ran longer than {self.seconds:g} s and was stopped")
-        return self.local_trace
-
-    def run(self, code: CodeType, namespace: dict[str, Any]) -> Any:
-        previous = sys.gettrace()
-        sys.settrace(self.global_trace)
-        try:
-            return eval(code, namespace)  # noqa: S307 - restricted code object, guarded namespace
-        finally:
-            sys.settrace(previous)
+def time_limit() -> float:
+    """The configured time limit of one piece of diagram code, in seconds."""
+    return _limits["seconds"]
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """A SpiffWorkflow script environment that evaluates only sandboxed code."""
+    """A SpiffWorkflow script environment that evaluates only sandboxed code, in a limited child process."""
 
-    def __init__(self, helpers: dict[str, Any] | None = None, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(self, helpers: dict[str, Any] | None = None, time_limit: float | None = None,
+                 memory_mb: int | None = None) -> None:
         super().__init__(environment_globals=dict(helpers or {}))
-        self.time_limit = time_limit
+        self.time_limit = time_limit if time_limit is not None else _limits["seconds"]
+        self.memory_mb = memory_mb if memory_mb is not None else _limits["memory_mb"]
 
-    def _namespace(self, context: dict[str, Any], external_context: dict[str, Any] | None) -> dict[str, Any]:
-        namespace = dict(context)
-        namespace.update(external_context or {})
-        namespace.update(self.globals)
-        namespace.update(GUARDS)
-        return namespace
+    def _run(self, kind: str, source: str, context: dict[str, Any], external: dict[str, Any]) -> Any:
+        return sandbox_pool.run(kind, source, context, external, self.globals,
+                                seconds=self.time_limit, memory_bytes=self.memory_mb * 1024 * 1024)
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         """Evaluate a condition or expression against task data."""
-        code = compile_expression(expression.strip())
-        return _Deadline(self.time_limit).run(code, self._namespace(context, external_context))
+        source = expression.strip()
+        compile_expression(source)  # the first wall, in this process: refused code never leaves it
+        return self._run("eval", source, context, external_context or {})
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         """Run a script; names it assigns become task data (helpers and guards never do)."""
-        code = compile_script(script)
-        namespace = self._namespace(context, external_context)
-        reserved = set(self.globals) | set(GUARDS) | set(external_context or {})
+        compile_script(script)
+        external = external_context or {}
+        reserved = set(self.globals) | set(GUARDS) | set(external)
         clash = reserved & set(context)
         if clash:
             raise ValueError(f"task data overwrites a helper: {sorted(clash)}")
-        _Deadline(self.time_limit).run(code, namespace)
+        result = self._run("exec", script, context, external)
         for key in list(context):
-            if key not in namespace:
+            if key not in result:
                 del context[key]
-        for key, value in namespace.items():
-            if key in reserved or callable(value):
-                continue
-            context[key] = value
+        context.update(result)
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
@@ -175,11 +88,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         raise ScriptRejected("service tasks are not available")
 
 
-def _iso(value: date | datetime) -> str:
-    """ISO text of a date or time; naive times are the app's UTC, so say so (the engine reads naive as local)."""
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.isoformat() + "+00:00"
-    return value.isoformat()
+class _SandboxedEngine(PythonScriptEngine):
+    """The script engine, reporting the diagram line of an error raised in the child process."""
+
+    def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:
+        line = getattr(err, "script_line", 0) or 0
+        if isinstance(err, SyntaxError):
+            line = err.lineno or 0
+        lines = script.splitlines()
+        return line, lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def base_helpers(now: Callable[[], datetime], working_days: Any) -> dict[str, Any]:
@@ -193,13 +110,13 @@ def base_helpers(now: Callable[[], datetime], working_days: Any) -> dict[str, An
         "add_working_days": working_days.add_working_days,
         "working_days_between": working_days.working_days_between,
         "is_workday": working_days.is_workday,
-        "iso": _iso,
+        "iso": iso,
     }
 
 
-def make_script_engine(helpers: dict[str, Any], time_limit: float = DEFAULT_TIME_LIMIT) -> PythonScriptEngine:
+def make_script_engine(helpers: dict[str, Any], time_limit: float | None = None) -> PythonScriptEngine:
     """A SpiffWorkflow script engine over the restricted environment."""
-    return PythonScriptEngine(environment=RestrictedEnvironment(helpers, time_limit))
+    return _SandboxedEngine(environment=RestrictedEnvironment(helpers, time_limit))
 
 
 def check_compiles(source: str, *, expression: bool) -> str | None:

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.audit.services import record_event
 from app.clock import utcnow
 from app.extensions import db
-from app.workflow.models import Case
-from app.workflow.services import runtime
-from app.workflow.services.cases import _definition_ref, _run_engine, _save
+from app.workflow.models import Case, ProcessDefinition
+from app.workflow.services.cases import _definition_ref, _run_engine, _save, load_workflow
 from app.workflow.services.engine_errors import EngineError
 
 
 def claim_due_case(now: datetime | None = None) -> Case | None:
     """Lock and return one case whose next timer is due (None when none is); others' locked rows are skipped."""
     now = now or utcnow()
-    query = (select(Case).where(Case.status == "running", Case.next_timer_at.is_not(None),
-                                Case.next_timer_at <= now)
+    # A trial whose draft changed since it started cannot be loaded: its timers wait (the trial is void).
+    query = (select(Case).join(ProcessDefinition, ProcessDefinition.id == Case.definition_id)
+             .where(Case.status == "running", Case.next_timer_at.is_not(None), Case.next_timer_at <= now,
+                    or_(Case.trial.is_(False), Case.trial_hash == ProcessDefinition.content_hash))
              .order_by(Case.next_timer_at).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Case, skip_locked=True)
@@ -28,7 +29,7 @@ def claim_due_case(now: datetime | None = None) -> Case | None:
 
 def fire_timers(case: Case) -> list[dict[str, str]]:
     """Let due timers of this case fire and run the engine; saved, indexed and audited (caller commits)."""
-    workflow = runtime.load(case.definition, case.state, case.serializer_version)
+    workflow = load_workflow(case)
     due_before = case.next_timer_at
     steps = _run_engine(workflow, workflow.refresh_timers)
     _save(case, workflow)

@@ -1,0 +1,1 @@
+"""Notifications: the in-app bell and list, e-mail (SMTP) and an SMS hook, produced and sent by the worker."""

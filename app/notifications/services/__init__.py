@@ -1,0 +1,1 @@
+"""Producing notifications (`produce`), preferences (`preferences`), sending the outbox (`send`)."""

@@ -1,0 +1,1 @@
+"""Running the platform: worker heartbeat, health check, structured logs."""

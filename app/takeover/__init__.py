@@ -1,0 +1,1 @@
+"""Taking work over: reassigning tasks, delegating a person's tasks for a period, suspending, resuming, cancelling."""

@@ -1,0 +1,1 @@
+"""Domain functions of taking work over."""

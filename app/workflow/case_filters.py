@@ -1,0 +1,42 @@
+"""Reading the case list's query string into a CaseQuery (web layer: dates are the bureau's local dates)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.clock import to_utc
+from app.workflow.services.case_list import SORTS, CaseQuery
+
+CASES_PER_PAGE = 50
+KEYS = ("q", "process", "status", "start", "end", "overdue", "person", "sort", "dir", "bureau")
+
+
+def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = _("日期格式应为 2026-11-22。")
+        return None
+
+
+def case_query(args: Any) -> tuple[CaseQuery, dict[str, str], dict[str, str]]:
+    """(the query, the values to keep in links and the form, per-field errors)."""
+    raw = {k: (args.get(k) or "").strip() for k in KEYS}
+    errors: dict[str, str] = {}
+    start, end = _day(raw["start"], "start", errors), _day(raw["end"], "end", errors)
+    if start and end and end < start:
+        errors["end"] = _("结束日期不能早于 %(d)s。", d=start.isoformat())
+        end = None
+    query = CaseQuery(
+        text=raw["q"][:100], process_id=raw["process"] or None, status=raw["status"] or None,
+        start=to_utc(datetime.combine(start, time.min)) if start else None,
+        end=to_utc(datetime.combine(end + timedelta(days=1), time.min)) if end else None,
+        overdue=raw["overdue"] == "1", person_id=int(raw["person"]) if raw["person"].isdigit() else None,
+        sort=raw["sort"] if raw["sort"] in SORTS else "created", descending=raw["dir"] != "asc",
+        bureau_id=int(raw["bureau"]) if raw["bureau"].isdigit() else None)
+    return query, {k: v for k, v in raw.items() if v}, errors

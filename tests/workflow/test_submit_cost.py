@@ -1,0 +1,63 @@
+"""Issue 17: a task submit runs at most 8 SQL statements, never loads the definition's files, and answers with
+this person's next task of the case when there is one."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from app.auth.roles import Role
+from app.extensions import db
+from app.workflow.models import Task
+from app.workflow.services import cases
+from tests.conftest import user_for
+from tests.workflow.helpers import load_process
+
+TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+def _ready(case_id):
+    return db.session.scalar(select(Task).where(Task.case_id == case_id, Task.state == "ready"))
+
+
+def _statements_of(app, action):
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, _params, _context, _executemany):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        result = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return result, statements
+
+
+def test_a_submit_runs_at_most_eight_statements_without_the_definition_files(app, as_role):
+    load_process("engine")
+    case = cases.start_case(user_for(Role.LEGAL), "test_approval", "计数", {"rounds": 0})
+    db.session.commit()
+    task_id = _ready(case.id).id
+    client = as_role(Role.LEGAL)
+    client.get(f"/tasks/{task_id}")  # warm caches (parsed spec, compiled scripts), as on a running server
+    response, statements = _statements_of(app, lambda: client.post(
+        f"/tasks/{task_id}", data={"f.subject": "计数", "f.amount": "1"}))
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    assert len(statements) <= 8, "\n".join(s[:120] for s in statements)
+    assert not [s for s in statements if "process_definition.files" in s]
+
+
+def test_a_submit_opens_the_next_task_of_the_same_person(as_role):
+    load_process("standard_loop")
+    case = cases.start_case(user_for(Role.LEGAL), "test_standard_loop", "下一步", {"passes": 0})
+    db.session.commit()
+    case_id, first = case.id, _ready(case.id).id
+    response = as_role(Role.LEGAL).post(f"/tasks/{first}", data={"f.finish": "false"})
+    second = _ready(case_id)
+    assert second.id != first
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/tasks/{second.id}")
+    last = as_role(Role.LEGAL).post(f"/tasks/{second.id}", data={"f.finish": "true"})
+    assert last.status_code == 302 and last.headers["Location"].endswith("/tasks")
