@@ -40,12 +40,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         from app.clock import utcnow
         from tests.conftest import declare_calendar_year
 
-        declare_calendar_year(utcnow().year + 1)
-        # An account of its own for the lockout test, so locking it never blocks the other browser tests.
         from app.auth.services import create_user
         from app.bureaus.context import for_bureau, use
 
-        with use(for_bureau(1)):
+        with use(for_bureau(1)):  # the city's calendar (its counties inherit it) and an account of the city
+            declare_calendar_year(utcnow().year + 1)
+            # An account of its own for the lockout test, so locking it never blocks the other browser tests.
             create_user(None, username="e2e.locktest", full_name="锁定测试", password="locktest-pass-2026",
                         roles=["auditor"])
         db.session.commit()

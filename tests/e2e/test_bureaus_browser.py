@@ -74,7 +74,7 @@ def test_county_draw_and_case_then_city_supervises_and_sees_rollup(browser, live
     screenshot(leader, "bureaus-rollup")
 
     legal.goto(f"{live_server}/tasks")
-    legal.click("text=督办进展报告")
+    legal.click("main a:has-text('督办进展报告'):visible")
     legal.fill("#progress", "已完成现场勘验和询问，正在起草调查终结报告。")
     screenshot(legal, "bureaus-progress-report")
     legal.click("main button[type=submit]:has-text('提交进展报告')")
