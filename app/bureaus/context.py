@@ -21,6 +21,7 @@ class BureauScope:
 
     bureau_id: int | None
     visible: frozenset[int] | None
+    writable: bool = True  # False: the public's scope — every bureau's published data, nothing written
 
     @property
     def is_system(self) -> bool:
@@ -30,6 +31,7 @@ class BureauScope:
 
 SYSTEM = BureauScope(bureau_id=None, visible=None)
 NOTHING = BureauScope(bureau_id=None, visible=frozenset())
+PUBLIC = BureauScope(bureau_id=None, visible=None, writable=False)  # anonymous visitors of public pages
 
 _current: ContextVar[BureauScope] = ContextVar("bureau_scope", default=NOTHING)
 

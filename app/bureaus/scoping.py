@@ -68,7 +68,11 @@ def _check_writes(session: Session, _context: Any, _instances: Any) -> None:
             if scope.bureau_id is None:
                 raise PermissionDenied(N_("当前为只读范围，不能在此保存数据。"))
             obj.bureau_id = scope.bureau_id
-    if scope.is_system:
+    if scope.is_system and scope.writable:
+        return
+    if not scope.writable:
+        if any(isinstance(o, BureauOwned) for o in [*session.new, *session.dirty, *session.deleted]):
+            raise PermissionDenied(N_("当前为只读范围，不能在此保存数据。"))
         return
     changed = [o for o in session.new] + [o for o in session.dirty if session.is_modified(o)] + list(session.deleted)
     for obj in changed:

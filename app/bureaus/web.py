@@ -49,8 +49,10 @@ def _reach_of(endpoint: str) -> frozenset[Role]:
 
 def apply_request_scope() -> None:
     """before_request (after the access check): the signed-in user's bureau context for this request."""
-    if request.endpoint is None or not current_user.is_authenticated:
+    if request.endpoint is None:
         scope = context.NOTHING
+    elif not current_user.is_authenticated:  # only public pages get this far (the access check ran first)
+        scope = context.PUBLIC
     else:
         scope = tree.scope_for_user(current_user, _reach_of(request.endpoint))
     g.bureau_scope_token = context.set_scope(scope)

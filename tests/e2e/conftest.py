@@ -37,11 +37,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         seed_demo(Path(app.instance_path) / "attachments")
-        from app.clock import utcnow
-        from tests.conftest import declare_calendar_year
-
         from app.auth.services import create_user
         from app.bureaus.context import for_bureau, use
+        from app.clock import utcnow
+        from tests.conftest import declare_calendar_year
 
         with use(for_bureau(1)):  # the city's calendar (its counties inherit it) and an account of the city
             declare_calendar_year(utcnow().year + 1)
