@@ -29,6 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
     db.init_app(app)
+    from app.bureaus import scoping
+
+    scoping.install()  # every session filters bureau-owned rows by the current bureau context
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -42,6 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)  # before any route: ids beyond 32 bits never match; odd input refused first
     # Access is checked before CSRF, so an anonymous POST is sent to the login page, not told "bad token".
     app.before_request(access.enforce_access)
+    from app.bureaus import web as bureaus_web
+
+    bureaus_web.init_app(app)  # the bureau context of each request, right after its access check
     csrf.init_app(app)
     login_manager.init_app(app)
     auth_web.configure_login_manager(login_manager)
@@ -106,6 +112,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(draws_web.public_bp)
     app.register_blueprint(documents_web.bp)
+    app.register_blueprint(bureaus_web.bp)
+    from app.bureaus import oversight_web
+
+    app.register_blueprint(oversight_web.bp)
     app.register_blueprint(versions_web.bp)
     app.register_blueprint(editor_web.bp)
     app.register_blueprint(bureau_web.bp)
@@ -127,6 +137,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(casefile_cli.casefile_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)
+    from app.bureaus import cli as bureaus_cli
+
+    app.cli.add_command(bureaus_cli.bureau_cli)
     app.cli.add_command(migration_cli.case_cli)
     app.cli.add_command(demo_cli.seed, "seed-demo")
 

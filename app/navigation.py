@@ -25,12 +25,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("workflow.my_tasks", _l("我的任务"), "bi-inbox"),
     NavItem("workflow.case_list", _l("案件"), "bi-folder2-open"),
     NavItem("draws.index", _l("随机抽取"), "bi-shuffle"),
+    NavItem("oversight.overview", _l("上下联动"), "bi-diagram-2"),
     NavItem("directories.index", _l("名录与清单"), "bi-card-list"),
     NavItem("processes.index", _l("流程定义"), "bi-diagram-3"),
     NavItem("audit.events", _l("审计日志"), "bi-journal-check"),
     NavItem("admin.users", _l("用户管理"), "bi-people"),
     NavItem("takeover.delegation_list", _l("工作代理"), "bi-person-check"),
     NavItem("calendar.overrides", _l("节假日"), "bi-calendar-week"),
+    NavItem("bureaus.index", _l("档案局"), "bi-building"),
     NavItem("bureau.settings", _l("机关设置"), "bi-building"),
 )
 

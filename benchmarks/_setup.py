@@ -47,10 +47,12 @@ def make_app(url: str):  # type: ignore[no-untyped-def]
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.bureaus import context
     from app.demo.services import seed_demo
     from app.extensions import db
 
     app = create_app({"APP_ENV": "testing", "DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40})
+    context.set_scope(context.for_bureau(1))  # a benchmark is a job of the first bureau, like a CLI command
     with app.app_context():
         upgrade()
         seed_demo()

@@ -41,7 +41,7 @@ def bench_list(kind: str, url: str) -> None:
         now = utcnow()
         rows = [{"name": f"基准单位{n}", "credit_code": _code(n), "unit_type": TYPES[n % 4],
                  "district": DISTRICTS[n % 7], "address": "", "contact_person": "", "contact_phone": "",
-                 "archives_staff": "", "active": n % 50 != 0, "created_at": now, "updated_at": now}
+                 "archives_staff": "", "active": n % 50 != 0, "created_at": now, "updated_at": now, "bureau_id": 1}
                 for n in range(100_000)]
         for start in range(0, len(rows), 10_000):
             db.session.execute(insert(InspectionObject), rows[start:start + 10_000])

@@ -127,7 +127,7 @@ def with_database() -> None:
             app = make_app(url)
             with app.app_context():
                 now = utcnow()
-                stamp = {"active": True, "created_at": now, "updated_at": now}
+                stamp = {"active": True, "created_at": now, "updated_at": now, "bureau_id": 1}
                 db.session.execute(insert(InspectionObject), [
                     {"name": f"基准单位{i}", "credit_code": f"12888888{i:010d}", "unit_type": "agency",
                      "district": "", "address": "", "contact_person": "", "contact_phone": "", "archives_staff": "",

@@ -143,7 +143,8 @@ def bench_b(kind: str, url: str) -> None:
         for i in range(100_000):
             batch.append({"case_id": case.id, "spiff_task_id": f"bench-{i}", "element_id": "prepare",
                           "name": "填写立案审批表", "lane": "法制科", "role": roles[i % len(roles)], "form_key": None,
-                          "restricted": False, "state": "ready", "created_at": now, "due_at": now})
+                          "restricted": False, "state": "ready", "created_at": now, "due_at": now,
+                          "bureau_id": 1})
             if len(batch) == 10_000:
                 db.session.execute(insert(Task), batch)
                 batch = []

@@ -24,8 +24,9 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.auth.models import User
 from app.auth.roles import Role
+from app.bureaus import context
 from app.clock import utcnow
-from app.demo.services import DEMO_ACCOUNTS, seed_demo
+from app.demo.services import CITY_BUREAU_ID, DEMO_ACCOUNTS, seed_demo
 from app.extensions import db
 
 TEST_PASSWORD = "test-password-2026"
@@ -115,7 +116,8 @@ def app(database_url: str) -> Iterator[Flask]:
     with application.app_context():
         upgrade()
         seed_demo(Path(application.instance_path) / "attachments")
-        declare_calendar_year(utcnow().year + 1)
+        with context.use(context.for_bureau(CITY_BUREAU_ID)):  # the city's calendar; its counties inherit it
+            declare_calendar_year(utcnow().year + 1)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             _run_as_app_role()
@@ -136,12 +138,15 @@ def db_session(app: Flask) -> Iterator[Any]:
         connection = db.engine.connect()
     outer = connection.begin()
     original = db.session
+    # Tests call services directly, as the city bureau's CLI would: explicitly in its bureau context.
+    scope_token = context.set_scope(context.for_bureau(CITY_BUREAU_ID))
     db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
     try:
         yield db.session
     finally:
         db.session.remove()
         db.session = original
+        context.reset(scope_token)
         outer.rollback()
         connection.close()
 

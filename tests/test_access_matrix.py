@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "processes.index": ({Role.LEGAL, A, AU}, "GET", "/processes/"),
     "processes.show": ({Role.LEGAL, A, AU}, "GET", lambda: f"/processes/{_sample_case().definition_id}"),
     "processes.publish": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/publish"),
+    "processes.adopt": ({Role.LEGAL}, "POST", lambda: f"/processes/{_sample_case().definition_id}/adopt"),
     "versions.start_trial": ({Role.LEGAL}, "POST", lambda: f"/versions/{_sample_case().definition_id}/trial"),
     "versions.publish": ({Role.LEGAL}, "GET", lambda: f"/versions/{_sample_case().definition_id}/publish"),
     "versions.migrate": ({Role.LEGAL}, "GET", lambda: f"/versions/{_sample_case().definition_id}/migrate"),
@@ -123,6 +124,16 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
        for kind in ("objects", "results", "tiers", "officers", "experts", "conflicts", "inspection-items",
                     "enforcement-items")},
     "audit.verify": ({A, AU}, "POST", "/audit/verify"),
+    "bureaus.index": ({A}, "GET", "/admin/bureaus/"),
+    "bureaus.create": ({A}, "GET", "/admin/bureaus/new"),
+    "bureaus.edit": ({A}, "GET", "/admin/bureaus/1"),
+    "oversight.overview": ({Role.SUPERVISION, Role.LEADER, AU}, "GET", "/oversight/"),
+    # a county's case, seen from the city (the city's supervision and leaders reach down on this page)
+    "oversight.supervise": ({Role.SUPERVISION, Role.LEADER}, "GET",
+                            lambda: f"/oversight/cases/{_county_case_id()}/supervise"),
+    "oversight.lift": ({Role.LEADER}, "POST", lambda: f"/oversight/supervisions/{_sample_supervision()[0]}/lift"),
+    "oversight.report": ({Role.LEGAL, Role.SUPERVISION, Role.LEADER, AU}, "GET",
+                         lambda: f"/oversight/reports/{_sample_supervision()[1]}"),
     # operations: the health check is public (no personal data: database and worker status only)
     "operations.healthz": (PUBLIC, "GET", "/healthz"),
     "calendar.year_view": ({A}, "GET", "/admin/calendar/years/2027"),
@@ -138,6 +149,38 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
     "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
 }
+
+
+def _county_case_id():
+    from sqlalchemy import select
+
+    from app.bureaus import context
+    from app.extensions import db
+    from app.workflow.models import Case
+
+    with context.use(context.SYSTEM):
+        return db.session.scalar(select(Case.id).where(Case.bureau_id != 1).order_by(Case.id).limit(1))
+
+
+def _sample_supervision():
+    """A supervision by the city of a county case, and its first report: (supervision id, report id)."""
+    from datetime import timedelta
+
+    from app.bureaus import context
+    from app.bureaus.services import supervision
+    from app.bureaus.services.tree import descendant_ids
+    from app.clock import local_today
+    from app.extensions import db
+    from app.workflow.services.cases import get_case
+
+    with context.use(context.for_bureau(1, descendant_ids(1))):
+        case = get_case(_county_case_id())
+        row = supervision.active_for_case(case.id) or supervision.supervise(
+            user_for(Role.SUPERVISION), case, reason="矩阵样本", deadline=local_today() + timedelta(days=60),
+            report_every_days=5)
+        report_id = supervision.reports(row)[0].id
+        db.session.commit()
+        return row.id, report_id
 
 
 _APP: dict = {}

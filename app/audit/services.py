@@ -11,10 +11,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import and_, false, func, insert, or_, select, text, true
 
 from app.audit.models import GENESIS_HASH, AuditEvent
 from app.auth.models import User
+from app.bureaus.context import current
+from app.bureaus.users import users_in_scope
 from app.clock import utcnow
 from app.extensions import db
 
@@ -46,6 +48,17 @@ def _lock_chain_head() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
 
 
+FIRST_BUREAU_ID = 1  # created by migration 0015 from the single-bureau configuration
+
+
+def _event_bureau(actor: User | None) -> int | None:
+    """The bureau an event belongs to: the one being written, else the actor's (e.g. a sign-in)."""
+    scope = current()
+    if scope.bureau_id is not None:
+        return scope.bureau_id
+    return actor.bureau_id if actor is not None else None
+
+
 def record_event(action: str, *, actor: User | None, object_type: str, object_id: Any = None,
                  details: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event inside the caller's transaction (flushed, not committed)."""
@@ -57,7 +70,7 @@ def record_event(action: str, *, actor: User | None, object_type: str, object_id
     actor_id = actor.id if actor is not None else None
     event = AuditEvent(
         occurred_at=occurred_at, actor_id=actor_id, action=action, object_type=object_type,
-        object_id=object_key, details=clean, prev_hash=prev,
+        object_id=object_key, details=clean, prev_hash=prev, bureau_id=_event_bureau(actor),
         hash=compute_hash(prev_hash=prev, occurred_at=occurred_at, actor_id=actor_id, action=action,
                           object_type=object_type, object_id=object_key, details=clean),
     )
@@ -77,6 +90,7 @@ def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
     prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
     occurred_at = utcnow()
     actor_id = actor.id if actor is not None else None
+    bureau_id = _event_bureau(actor)
     rows = []
     for entry in entries:
         clean = _canonical_details(entry.get("details"))
@@ -85,7 +99,7 @@ def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
                               object_type=entry["object_type"], object_id=object_key, details=clean)
         rows.append({"occurred_at": occurred_at, "actor_id": actor_id, "action": entry["action"],
                      "object_type": entry["object_type"], "object_id": object_key, "details": clean,
-                     "prev_hash": prev, "hash": digest})
+                     "prev_hash": prev, "hash": digest, "bureau_id": bureau_id})
         prev = digest
     # Executed in list order, so ids follow the chain.
     db.session.execute(insert(AuditEvent), rows)
@@ -146,8 +160,14 @@ class EventFilter:
     object_id: str | None = None
 
     def query(self) -> Any:
-        """The SELECT of the matching events (unordered)."""
+        """The SELECT of the matching events (unordered), of the readable bureaus only."""
         query = select(AuditEvent)
+        visible = current().visible
+        if visible is not None:
+            # Events from before bureaus existed (bureau_id empty) belong to the first bureau.
+            query = query.where(or_(AuditEvent.bureau_id.in_(sorted(visible)),
+                                    and_(AuditEvent.bureau_id.is_(None),
+                                         true() if FIRST_BUREAU_ID in visible else false())))
         if self.action:
             query = query.where(AuditEvent.action == self.action)
         if self.case_id:
@@ -196,7 +216,7 @@ def recorded_actions() -> list[str]:
 def recorded_actors() -> list[User]:
     """Every user who appears in the log as an actor, by name (for the filter list)."""
     ids = select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.full_name)))
+    return list(db.session.scalars(users_in_scope(select(User).where(User.id.in_(ids)).order_by(User.full_name))))
 
 
 # ---- anchoring the chain head outside the database ----

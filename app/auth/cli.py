@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.auth import services
+from app.bureaus.cli import in_bureau
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 
@@ -22,6 +23,7 @@ def user_cli() -> None:
 @click.option("--legal-qualified", is_flag=True, help="Holds legal professional qualification")
 @click.password_option()
 @with_appcontext
+@in_bureau
 def create(username: str, full_name: str, roles: tuple[str, ...], legal_qualified: bool, password: str) -> None:
     """Create an account (audited as done by the command line)."""
     try:

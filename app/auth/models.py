@@ -12,6 +12,13 @@ from app.clock import utcnow
 from app.extensions import db
 
 
+def _working_bureau() -> int | None:
+    """A new user belongs to the bureau being worked in unless told otherwise."""
+    from app.bureaus.context import current
+
+    return current().bureau_id
+
+
 class User(db.Model):
     """A person who signs in. Implements the attributes Flask-Login reads."""
 
@@ -28,6 +35,8 @@ class User(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The bureau the user works for; their roles apply there (users are identities, not scoped rows).
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureau.id"), index=True, default=_working_bureau)
     # Every session carries the version it was opened under; raising it ends all of them at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

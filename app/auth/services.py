@@ -16,6 +16,8 @@ from app.audit.services import record_event
 from app.auth.models import LoginClient, User, UserRole
 from app.auth.passwords import check_policy, hash_password, needs_rehash, verify_password
 from app.auth.roles import Role
+from app.bureaus.context import current, write_bureau_id
+from app.bureaus.services.tree import can_read
 from app.clock import utcnow
 from app.errors import N_, Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
@@ -51,9 +53,9 @@ class LoginRefused(DomainError):
 
 
 def get_user(user_id: int) -> User:
-    """The user or NotFound."""
+    """The user or NotFound (also for users of bureaus outside the current scope)."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not can_read(user.bureau_id):
         raise NotFound(N_("用户不存在。"))
     return user
 
@@ -232,8 +234,8 @@ def _snapshot(user: User) -> dict[str, Any]:
 
 
 def create_user(actor: User | None, *, username: str, full_name: str, password: str, roles: list[str],
-                legal_qualified: bool = False) -> User:
-    """Create a user with roles; audited."""
+                legal_qualified: bool = False, bureau_id: int | None = None) -> User:
+    """Create a user with roles in a bureau (default: the bureau being written); audited."""
     username = username.strip().lower()
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username):
@@ -250,10 +252,14 @@ def create_user(actor: User | None, *, username: str, full_name: str, password: 
         cleaned = _clean_roles(roles)
     except ValidationFailed as exc:
         errors.update(exc.errors)
+    if bureau_id is None:
+        bureau_id = write_bureau_id()
+    elif not can_read(bureau_id):
+        errors["bureau_id"] = [N_("只能在本局及下级局中创建用户。")]
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password),
-                legal_qualified=legal_qualified, active=True, failed_logins=0)
+                legal_qualified=legal_qualified, active=True, failed_logins=0, bureau_id=bureau_id)
     user.role_rows = [UserRole(role=r.value) for r in cleaned]
     db.session.add(user)
     db.session.flush()
@@ -262,10 +268,10 @@ def create_user(actor: User | None, *, username: str, full_name: str, password: 
     return user
 
 
-def _count_active_admins() -> int:
+def _count_active_admins(bureau_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(UserRole).join(User)
-        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
+        .where(UserRole.role == Role.ADMIN.value, User.active.is_(True), User.bureau_id == bureau_id)
     ) or 0
 
 
@@ -274,7 +280,7 @@ def update_user(actor: User, user: User, *, full_name: str, roles: list[str], le
     if not full_name.strip():
         raise ValidationFailed({"full_name": [N_("请填写姓名。")]})
     cleaned = _clean_roles(roles)
-    if Role.ADMIN in user.role_set and Role.ADMIN not in cleaned and _count_active_admins() <= 1:
+    if Role.ADMIN in user.role_set and Role.ADMIN not in cleaned and _count_active_admins(user.bureau_id) <= 1:
         raise Conflict(N_("不能移除最后一位系统管理员的管理员角色。"))
     before = _snapshot(user)
     user.full_name = full_name.strip()
@@ -314,7 +320,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
         return
     if not active and user.id == actor.id:
         raise PermissionDenied(N_("不能停用自己的账户。"))
-    if not active and Role.ADMIN in user.role_set and _count_active_admins() <= 1:
+    if not active and Role.ADMIN in user.role_set and _count_active_admins(user.bureau_id) <= 1:
         raise Conflict(N_("不能停用最后一位系统管理员。"))
     user.active = active
     end_sessions(user)
@@ -323,8 +329,12 @@ def set_active(actor: User, user: User, active: bool) -> None:
 
 
 def list_users() -> list[User]:
-    """Every user, by username."""
-    return list(db.session.scalars(select(User).order_by(User.username)).all())
+    """Every user of the bureaus in scope, by username (users are not a mixin-scoped table: filtered here)."""
+    query = select(User).order_by(User.username)
+    visible = current().visible
+    if visible is not None:
+        query = query.where(User.bureau_id.in_(sorted(visible)))
+    return list(db.session.scalars(query).all())
 
 
 def login_state(user: User, now: datetime | None = None) -> str:

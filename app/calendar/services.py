@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.auth.models import User
+from app.bureaus.context import current
+from app.bureaus.services.tree import ancestor_ids
 from app.calendar.models import CalendarOverride
 from app.clock import to_local, to_utc
 from app.errors import N_, ValidationFailed
@@ -37,6 +39,25 @@ def package_covers(day: date) -> bool:
     return True
 
 
+def bureau_overrides() -> dict[date, bool]:
+    """Date → is-workday for the working bureau: its own overrides over its higher bureaus' (a city enters the
+    State Council schedule once, its counties inherit it and add local changes). Read explicitly by bureau chain
+    (outside the mixin's filter, which would hide the higher bureaus' rows)."""
+    bureau_id = current().bureau_id
+    query = select(CalendarOverride.bureau_id, CalendarOverride.day, CalendarOverride.is_workday)
+    if bureau_id is None:
+        rows = db.session.execute(query).all()  # read-only or system: what the scope may read
+        return {row.day: row.is_workday for row in rows}
+    chain = ancestor_ids(bureau_id)
+    rows = db.session.execute(query.where(CalendarOverride.bureau_id.in_(chain))
+                              .execution_options(bureau_unscoped=True)).all()
+    result: dict[date, bool] = {}
+    for row in sorted(rows, key=lambda r: -chain.index(r.bureau_id)):  # farthest first, own bureau last (wins)
+        result[row.day] = row.is_workday
+    return result
+
+
+
 class WorkingDays:
     """Workday questions for one unit of work; overrides are read once per instance."""
 
@@ -47,8 +68,7 @@ class WorkingDays:
     def overrides(self) -> dict[date, bool]:
         """Date → is-workday, from the database on first use."""
         if self._overrides is None:
-            rows = db.session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
-            self._overrides = {row.day: row.is_workday for row in rows}
+            self._overrides = bureau_overrides()
         return self._overrides
 
     def is_workday(self, value: date | datetime) -> bool:

@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 
 
-class CaseFile(db.Model):
+class CaseFile(BureauOwned, db.Model):
     """Status and outputs of one case-file build (generated on demand, in a background job)."""
 
     __tablename__ = "case_file"

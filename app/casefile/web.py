@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app.access import signed_in
 from app.auth.forms import ConfirmForm
+from app.bureaus import context
 from app.casefile.services import jobs
 from app.errors import NotFound
 from app.extensions import db
@@ -41,8 +42,10 @@ def _visible(case_file_id: int) -> Any:
 
 
 def _run_in_background(app: Flask, case_file_id: int, root: Path, attachments_dir: Path) -> None:
+    scope = context.current()  # a new thread starts without the request's bureau context: hand it over
+
     def work() -> None:
-        with app.app_context():
+        with app.app_context(), context.use(scope):
             jobs.run_job(case_file_id, root, attachments_dir)
             db.session.remove()
 

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.demo.services import DEMO_ACCOUNTS, DEMO_BUREAU, seed_demo
+from app.demo.services import DEMO_ACCOUNTS, DEMO_BUREAU, DEMO_COUNTIES, county_accounts, seed_demo
 from app.extensions import db
 
 
@@ -32,4 +32,8 @@ def accounts() -> None:
     click.echo(f"\n{DEMO_BUREAU} — demo accounts (fictitious data):")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.value:<12} {account.username:<18} {account.password}")
+    for county in DEMO_COUNTIES:
+        click.echo(f"\n{county.name}（演示数据）:")
+        for account in county_accounts(county):
+            click.echo(f"  {account.role.value:<12} {account.username:<22} {account.password}")
     click.echo("\nOpen http://127.0.0.1:5000 and sign in with one of them.\n")

@@ -46,40 +46,44 @@ def demo_code(n: int) -> str:
 
 
 
-def seed_directories(supervision: User, legal: User, inspector: User, expert: User) -> bool:
+def seed_directories(supervision: User, legal: User, inspector: User, expert: User, *, place: str = "示例市",
+                     bureau_name: str = "示例市档案局", short_name: str = "示档", code_base: int = 0,
+                     objects: int = 60, officers: int = 12, experts: int = 6) -> bool:
     """Create the demo directories unless present; True when something was created.
 
     Every demo officer signs in as `demo.inspector` and every expert as `demo.expert`, so whichever team is
     drawn, the demo accounts can do its tasks.
     """
-    if db.session.scalar(select(InspectionObject.id).where(InspectionObject.credit_code == demo_code(1))):
+    if db.session.scalar(select(InspectionObject.id).where(InspectionObject.credit_code == demo_code(code_base + 1))):
         return False
     today = utcnow().date()
-    for n in range(1, 61):
+    for n in range(1, objects + 1):
         suffix, kind = UNIT_KINDS[n % len(UNIT_KINDS)]
         records.create(supervision, OBJECTS, {
-            "name": f"示例市第{n}{suffix}（演示）", "credit_code": demo_code(n), "unit_type": kind,
-            "district": DISTRICTS[n % len(DISTRICTS)], "address": f"示例市{DISTRICTS[n % 3]}演示路 {n} 号",
+            "name": f"{place}第{n}{suffix}（演示）", "credit_code": demo_code(code_base + n), "unit_type": kind,
+            "district": DISTRICTS[n % len(DISTRICTS)], "address": f"{place}{DISTRICTS[n % 3]}演示路 {n} 号",
             "contact_person": "联系人（演示）", "contact_phone": "0000-0000000", "archives_staff": "档案员（演示）"})
     tiers = ("副处级（领导职务）", "正科级", "副科级及以下")
-    for n in range(1, 13):
+    for n in range(1, officers + 1):
         officer = records.create(legal, OFFICERS, {
-            "name": f"执法人员{n:02d}（演示）", "unit": "示例市档案局（演示）", "unit_credit_code": demo_code(900),
-            "tier_id": tiers[(n - 1) % 3], "certificate_no": f"示档执{2026000 + n}",
+            "name": f"{'' if code_base == 0 else place}执法人员{n:02d}（演示）", "unit": f"{bureau_name}（演示）",
+            "unit_credit_code": demo_code(code_base + 900),
+            "tier_id": tiers[(n - 1) % 3], "certificate_no": f"{short_name}执{2026000 + n}",
             "certificate_valid_until": (today + timedelta(days=20 if n == 12 else 700)).isoformat(),
-            "category": "档案", "region": "示例市"})
+            "category": "档案", "region": place})
         officer.user_id = inspector.id
-    for n in range(1, 7):
+    for n in range(1, experts + 1):
         expert_record = records.create(legal, EXPERTS, {
-            "code": f"ZJ-{n:03d}", "name": f"专家{n:02d}（演示）", "unit": f"示例市第{n * 7}档案馆（演示）",
-            "unit_credit_code": demo_code(n * 7), "field": ("档案保护", "电子档案", "档案整理")[n % 3],
+            "code": f"ZJ-{n:03d}", "name": f"{'' if code_base == 0 else place}专家{n:02d}（演示）",
+            "unit": f"{place}第{n * 7}档案馆（演示）",
+            "unit_credit_code": demo_code(code_base + n * 7), "field": ("档案保护", "电子档案", "档案整理")[n % 3],
             "source": "lower_bureau" if n % 2 else "city_unit"})
         expert_record.user_id = expert.id
-    records.create(legal, CONFLICTS, {"person_kind": "officer", "person_code": "示档执2026001",
-                                      "object_id": demo_code(5), "reason": "配偶在该单位工作（演示）"})
+    records.create(legal, CONFLICTS, {"person_kind": "officer", "person_code": f"{short_name}执2026001",
+                                      "object_id": demo_code(code_base + 5), "reason": "配偶在该单位工作（演示）"})
     for index, (item, method) in enumerate(AREAS_OF_ART_42, start=1):
         records.create(legal, INSPECTION_ITEMS, {
-            "code": f"SJ-{index:02d}", "item": "档案执法监督检查", "sub_item": item, "inspecting_body": "示例市档案局",
+            "code": f"SJ-{index:02d}", "item": "档案执法监督检查", "sub_item": item, "inspecting_body": bureau_name,
             "legal_basis": "《中华人民共和国档案法》第四十二条", "method": "现场检查", "content": method,
             "ratio": "20%", "frequency": "每年一次"})
     records.create(legal, ENFORCEMENT_ITEMS, {

@@ -8,21 +8,23 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 
 
 class DocumentCounter(db.Model):
-    """The last number issued per document type and year; incremented atomically in the caller's transaction."""
+    """The last number issued per bureau, document type and year; incremented atomically in the caller's transaction."""
 
     __tablename__ = "document_counter"
 
+    bureau_id: Mapped[int] = mapped_column(ForeignKey("bureau.id"), primary_key=True)
     doc_type: Mapped[str] = mapped_column(String(40), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Document(db.Model):
+class Document(BureauOwned, db.Model):
     """One version of a generated document, stored with its SHA-256 and linked to its case and step."""
 
     __tablename__ = "document"
@@ -46,15 +48,16 @@ class Document(db.Model):
 
     created_by: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("doc_type", "year", "seq", "version", "trial",
+    __table_args__ = (UniqueConstraint("bureau_id", "doc_type", "year", "seq", "version", "trial",
                                        name="uq_document_number_version"),)
 
 
-class BureauSettings(db.Model):
-    """The issuing bureau as its documents print it: one row today (id 1); one row per bureau once bureaus
-    form a tree. Read only through `documents.services.bureau.get_bureau`."""
+class BureauSettings(BureauOwned, db.Model):
+    """The issuing bureau as its documents print it: one row per bureau (saved on its 机关设置 page).
+    Read only through `documents.services.bureau.get_bureau`."""
 
     __tablename__ = "bureau_settings"
+    __table_args__ = (UniqueConstraint("bureau_id", name="uq_bureau_settings_bureau_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     full_name: Mapped[str] = mapped_column(String(100))

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.access import roles, signed_in
 from app.auth.roles import Role
+from app.bureaus.web import reaches_down
 from app.documents.services import bureau, documents
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -39,6 +40,7 @@ def _document(document_id: int) -> Any:
 
 @bp.route("/<int:document_id>")
 @signed_in
+@reaches_down()
 def download(document_id: int) -> Any:
     """The .docx, to those who may see its case."""
     document = _document(document_id)
@@ -48,6 +50,7 @@ def download(document_id: int) -> Any:
 
 @bp.route("/draws/<int:draw_id>/<int:document_id>")
 @roles(Role.SUPERVISION, Role.DISCIPLINE, Role.LEADER, Role.LEGAL, Role.AUDITOR, Role.ADMIN)
+@reaches_down()
 def download_draw_document(draw_id: int, document_id: int) -> Any:
     """A draw's document (the results report)."""
     try:

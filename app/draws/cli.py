@@ -6,9 +6,10 @@ import json
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from app.bureaus.cli import in_bureau
+from app.bureaus.services.tree import get_bureau
 from app.draws.services import draws, package
 from app.draws.services.verify import verify
 from app.errors import NotFound
@@ -21,6 +22,7 @@ def draw_cli() -> None:
 
 @draw_cli.command("list")
 @with_appcontext
+@in_bureau
 def list_draws() -> None:
     """Every draw with its id, year, status and record hash."""
     for d in draws.list_draws():
@@ -31,6 +33,7 @@ def list_draws() -> None:
 @draw_cli.command("verify")
 @click.argument("draw_id", type=int)
 @with_appcontext
+@in_bureau
 def verify_command(draw_id: int) -> None:
     """Re-run a draw from its record; exit 1 naming the first difference."""
     try:
@@ -50,6 +53,7 @@ def verify_command(draw_id: int) -> None:
 @click.argument("draw_id", type=int)
 @click.argument("output", type=click.File("w", encoding="utf-8"), default="-")
 @with_appcontext
+@in_bureau
 def package_command(draw_id: int, output: click.utils.LazyFile) -> None:
     """Write the draw's verification package (check it with tools/verify_draw.py)."""
     try:
@@ -58,5 +62,5 @@ def package_command(draw_id: int, output: click.utils.LazyFile) -> None:
         raise click.ClickException(f"no draw {draw_id}") from exc
     if not package.has_package(draw):
         raise click.ClickException(f"draw {draw_id} has neither a result nor a failed attempt")
-    json.dump(package.build(draw, current_app.config["AGENCY_NAME"]), output, ensure_ascii=False, sort_keys=True,
+    json.dump(package.build(draw, get_bureau(draw.bureau_id).name), output, ensure_ascii=False, sort_keys=True,
               indent=1)

@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 
 
-class Draw(db.Model):
+class Draw(BureauOwned, db.Model):
     """One draw per year and scope. prepared → drawn → confirmed; a failed perform → failed, then a leader
     cancels or allows another attempt; a redraw supersedes a drawn one (kept visible); prepared draws can be
     cancelled. `slot` ("year:scope") is unique among the draws that hold their year (NULL once cancelled or
@@ -25,7 +26,7 @@ class Draw(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     scope: Mapped[str] = mapped_column(String(20), default="annual", server_default="annual")
-    slot: Mapped[str | None] = mapped_column(String(40), unique=True)
+    slot: Mapped[str | None] = mapped_column(String(40))  # unique per bureau (see __table_args__)
     status: Mapped[str] = mapped_column(String(20), default="prepared")
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     pools: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -67,3 +68,5 @@ class Draw(db.Model):
     redraw_requested_by: Mapped[User | None] = relationship(foreign_keys=[redraw_requested_by_id])
     cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
     redraw_of: Mapped[Draw | None] = relationship(remote_side=[id], foreign_keys=[redraw_of_id])
+
+    __table_args__ = (UniqueConstraint("bureau_id", "slot", name="uq_draw_bureau_slot"),)

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from app.access import public, roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.bureaus.services.tree import get_bureau
+from app.bureaus.web import reaches_down
 from app.directories.models import InspectionItem, Tier
 from app.documents.services.documents import draw_documents
 from app.draws.models import Draw
@@ -47,6 +49,7 @@ def _draw(draw_id: int) -> Any:
 
 @bp.route("/")
 @roles(*VIEWERS)
+@reaches_down()
 def index() -> Any:
     """All draws, newest first."""
     return render_template("draws/index.html", draws=draws.list_draws(), scopes=SCOPES)
@@ -85,6 +88,7 @@ def prepare() -> Any:
 
 @bp.route("/<int:draw_id>")
 @roles(*VIEWERS)
+@reaches_down()
 def show(draw_id: int) -> Any:
     """The draw record: before the draw its pools and commitment; afterwards every stage and the schedule."""
     return _record_page(_draw(draw_id), report=None)
@@ -236,17 +240,19 @@ def verify_draw(draw_id: int) -> Any:
 
 @bp.route("/<int:draw_id>/record.docx")
 @roles(*VIEWERS)
+@reaches_down()
 def record_docx(draw_id: int) -> Any:
     """抽取记录 (.docx)."""
     draw = _draw(draw_id)
     if draw.result is None:
         abort(404)
-    return send_file(io.BytesIO(outputs.record_docx(draw, current_app.config["AGENCY_NAME"])), mimetype=DOCX,
+    return send_file(io.BytesIO(outputs.record_docx(draw, get_bureau(draw.bureau_id).name)), mimetype=DOCX,
                      as_attachment=True, download_name=f"{draw.year}年度抽取记录-{draw.id}.docx")
 
 
 @bp.route("/<int:draw_id>/schedule.<fmt>")
 @roles(*VIEWERS)
+@reaches_down()
 def schedule(draw_id: int, fmt: str) -> Any:
     """检查日程和人员安排表 (.docx or .xlsx)."""
     draw = _draw(draw_id)

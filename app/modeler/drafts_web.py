@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -209,6 +209,8 @@ def discard(definition_id: int) -> Any:
         if request.is_json:
             return _error(exc, status)
         db.session.rollback()
+        if isinstance(exc, NotFound):  # none, or another bureau's
+            abort(404)
         if isinstance(exc, ValidationFailed):
             for messages in exc.errors.values():
                 for message in messages:

@@ -33,7 +33,7 @@ WIDGET_LABELS = {
 def get_definition(definition_id: int) -> ProcessDefinition:
     """The version or 404."""
     definition = db.session.get(ProcessDefinition, definition_id)
-    if definition is None:
+    if definition is None or not definitions.may_read(definition):
         abort(404)
     return definition
 

@@ -38,17 +38,22 @@ class _Stop:
 def run_jobs(once: bool = False) -> int:
     """One poll: fire due timers, produce notifications and send the outbox, the daily audit checkpoint and the
     hourly clean-up of stale uploads and previews; returns cases fired."""
+    from app.bureaus.context import SYSTEM, use
     from app.notifications.cli import run_notifications
-    from app.workflow.cli import anchor_audit_daily, clean_up, run_due_timers
+    from app.workflow.cli import anchor_audit_daily, clean_up, escalate_supervision_reports, run_due_timers
 
-    handled = run_due_timers()
-    anchor_audit_daily()
-    clean_up(force=once)
-    try:
-        run_notifications()
-    except Exception:  # a broken notification must never stop the timers
-        db.session.rollback()
-        log.exception("notification job failed")
+    handled = run_due_timers()  # claims across bureaus, fires each case in its own bureau
+    escalated = escalate_supervision_reports()  # each overdue report in its own bureau
+    if escalated:
+        log.info("escalated %s overdue supervision report(s)", escalated)
+    with use(SYSTEM):  # installation-wide jobs: the audit checkpoint, clean-up, notifications of every bureau
+        anchor_audit_daily()
+        clean_up(force=once)
+        try:
+            run_notifications()
+        except Exception:  # a broken notification must never stop the timers
+            db.session.rollback()
+            log.exception("notification job failed")
     return handled
 
 

@@ -8,11 +8,12 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 
 
-class Delegation(db.Model):
+class Delegation(BureauOwned, db.Model):
     """`delegator`'s named tasks may also be done by `delegate` from `starts_on` to `ends_on` (bureau dates)."""
 
     __tablename__ = "delegation"

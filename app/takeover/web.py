@@ -14,6 +14,7 @@ from app.access import roles
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.auth.roles import Role
+from app.bureaus.users import users_in_scope
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.takeover.services import actions, delegations
@@ -71,7 +72,7 @@ def manage_case(case_id: int) -> Any:
             return redirect(url_for("takeover.manage_case", case_id=case.id))
         case = cases.get_case(case_id)
     open_tasks = [t for t in inbox.case_tasks(case) if t.state == "ready"]
-    users = {u.id: u for u in db.session.scalars(select(User))}
+    users = {u.id: u for u in db.session.scalars(users_in_scope(select(User)))}
     return render_template("takeover/manage.html", case=case, open_tasks=open_tasks, form=form, errors=errors,
                            candidates={t.id: actions.candidates(t) for t in open_tasks}, users=users,
                            posted=request.form if request.method == "POST" else {}), status
@@ -106,7 +107,8 @@ def delegation_list() -> Any:
         else:
             flash(_("代理已设置。"), "success")
             return redirect(url_for("takeover.delegation_list"))
-    users = list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)))
+    users = list(db.session.scalars(users_in_scope(select(User).where(User.active.is_(True))
+                                                   .order_by(User.full_name))))
     return render_template("takeover/delegations.html", delegations=delegations.current_and_future(), users=users,
                            form=form, errors=errors, posted=request.form if request.method == "POST" else {}), status
 
@@ -120,6 +122,9 @@ def revoke_delegation(delegation_id: int) -> Any:
     try:
         delegations.revoke(current_user, delegation_id)
         db.session.commit()
+    except NotFound:  # none, or another bureau's
+        db.session.rollback()
+        abort(404)
     except DomainError as exc:
         db.session.rollback()
         flash(translate(exc), "warning")

@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 from app.models_base import BigIntPK
 
 
-class Upload(db.Model):
+class Upload(BureauOwned, db.Model):
     """One resumable upload for a task's file field; becomes an `Attachment` when complete."""
 
     __tablename__ = "resumable_upload"

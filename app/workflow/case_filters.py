@@ -11,7 +11,7 @@ from app.clock import to_utc
 from app.workflow.services.case_list import SORTS, CaseQuery
 
 CASES_PER_PAGE = 50
-KEYS = ("q", "process", "status", "start", "end", "overdue", "person", "sort", "dir")
+KEYS = ("q", "process", "status", "start", "end", "overdue", "person", "sort", "dir", "bureau")
 
 
 def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
@@ -37,5 +37,6 @@ def case_query(args: Any) -> tuple[CaseQuery, dict[str, str], dict[str, str]]:
         start=to_utc(datetime.combine(start, time.min)) if start else None,
         end=to_utc(datetime.combine(end + timedelta(days=1), time.min)) if end else None,
         overdue=raw["overdue"] == "1", person_id=int(raw["person"]) if raw["person"].isdigit() else None,
-        sort=raw["sort"] if raw["sort"] in SORTS else "created", descending=raw["dir"] != "asc")
+        sort=raw["sort"] if raw["sort"] in SORTS else "created", descending=raw["dir"] != "asc",
+        bureau_id=int(raw["bureau"]) if raw["bureau"].isdigit() else None)
     return query, {k: v for k, v in raw.items() if v}, errors

@@ -11,6 +11,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from app.bureaus.context import SYSTEM, for_bureau, use
+from app.bureaus.services import supervision
 from app.errors import Conflict
 from app.extensions import db
 from app.modeler.services import layout
@@ -89,26 +91,36 @@ def run_due_timers(limit: int = 100) -> int:
     """Fire due timers case by case, each in its own transaction; returns how many cases were handled."""
     handled = 0
     for _ in range(limit):
-        case = timers.claim_due_case()
+        with use(SYSTEM):  # the claim looks at every bureau's due timers …
+            case = timers.claim_due_case()
         if case is None:
             db.session.rollback()
             break
-        case_id = case.id
-        try:
-            timers.fire_timers(case)
-            db.session.commit()
-        except EngineError as exc:
-            db.session.rollback()
-            timers.mark_error(case_id, exc)
-            db.session.commit()
-            current_app.logger.error("case %s: %s", case_id, exc)
-        except (Conflict, OperationalError) as exc:
-            # Another worker (or a person completing a task) saved this case first: leave it to them.
-            db.session.rollback()
-            current_app.logger.info("case %s changed meanwhile, left to the next poll: %s", case_id, exc)
-            break
+        case_id, bureau_id = case.id, case.bureau_id
+        with use(for_bureau(bureau_id)):  # … and each case runs in its own bureau (calendar, numbers, audit)
+            try:
+                timers.fire_timers(case)
+                db.session.commit()
+            except EngineError as exc:
+                db.session.rollback()
+                timers.mark_error(case_id, exc)
+                db.session.commit()
+                current_app.logger.error("case %s: %s", case_id, exc)
+            except (Conflict, OperationalError) as exc:
+                # Another worker (or a person completing a task) saved this case first: leave it to them.
+                db.session.rollback()
+                current_app.logger.info("case %s changed meanwhile, left to the next poll: %s", case_id, exc)
+                break
         handled += 1
     return handled
+
+
+def escalate_supervision_reports() -> int:
+    """Overdue 挂牌督办 progress reports are escalated to the supervising bureau (each in its own bureau)."""
+    with use(SYSTEM):
+        count = supervision.escalate_overdue()
+    db.session.commit()
+    return count
 
 
 LAST_CLEAN_UP = [0.0]

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.bureaus.models import BureauOwned
 from app.clock import utcnow
 from app.extensions import db
 from app.models_base import BigIntPK
@@ -43,6 +44,8 @@ class ProcessDefinition(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The bureau that published this version (None: the repository's standard procedures, shared by all).
+    bureau_id: Mapped[int | None] = mapped_column(ForeignKey("bureau.id"), index=True)
 
     # Drafts: the version it was copied from, and an edit counter for optimistic concurrency (each save +1)
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
@@ -59,7 +62,7 @@ class ProcessDefinition(db.Model):
     )
 
 
-class Case(db.Model):
+class Case(BureauOwned, db.Model):
     """One workflow instance pinned to the definition version it started on."""
 
     __tablename__ = "workflow_case"
@@ -96,7 +99,7 @@ class Case(db.Model):
     )
 
 
-class Task(db.Model):
+class Task(BureauOwned, db.Model):
     """The index of human tasks: inboxes and lists read this, never a deserialized workflow."""
 
     __tablename__ = "task"
@@ -129,7 +132,7 @@ class Task(db.Model):
     )
 
 
-class LegalReview(db.Model):
+class LegalReview(BureauOwned, db.Model):
     """A legal review of a major decision (or the collective discussion that settled a persistent disagreement)."""
 
     __tablename__ = "legal_review"
@@ -156,7 +159,7 @@ class TaskAssignee(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
 
 
-class Attachment(db.Model):
+class Attachment(BureauOwned, db.Model):
     """A file uploaded with a form: stored outside task data, identified by its SHA-256."""
 
     __tablename__ = "attachment"

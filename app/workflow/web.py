@@ -14,6 +14,11 @@ from sqlalchemy.exc import OperationalError
 from app.access import roles, signed_in
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
+from app.bureaus.oversight_web import report_for_task
+from app.bureaus.services import supervision
+from app.bureaus.services.supervision import REPORT_ELEMENT
+from app.bureaus.services.tree import all_bureaus, ancestor_ids, can_read, get_bureau
+from app.bureaus.web import reaches_down
 from app.casefile.services.jobs import latest_case_file
 from app.clock import utcnow
 from app.documents.services.documents import case_documents
@@ -68,6 +73,7 @@ def my_tasks() -> Any:
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @signed_in
+@reaches_down()
 def task_page(task_id: int) -> Any:
     """A task with its instructions, case summary and form; POST completes it and opens the next task."""
     uploads = request.method == "POST" and any(f.filename for _k, fs in request.files.lists() for f in fs)
@@ -75,6 +81,11 @@ def task_page(task_id: int) -> Any:
         task = _task_for_submit(task_id)  # one statement reads and locks task and case
     else:
         task = _task_or_404(task_id)
+    if task.element_id == REPORT_ELEMENT:  # a supervision progress report: its own page
+        report_id = report_for_task(task.id)
+        if report_id is None:
+            abort(404)
+        return redirect(url_for("oversight.report", report_id=report_id))
     can_act = task.state == "ready" and cases.may_act(current_user, task)
     if not can_act and not may_view_case(current_user, task.case):  # who may act may see the case
         abort(403)
@@ -200,10 +211,12 @@ def _store_pending(task: Any, schema: dict[str, Any]) -> dict[str, list[int]]:
 
 @bp.route("/cases")
 @roles(Role.SUPERVISION, Role.LEGAL, Role.LEADER, Role.AUDITOR, Role.ADMIN)
+@reaches_down()
 def case_list() -> Any:
     """Cases: search, filter (process, status, party, dates, overdue, person), sort and page."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
     query, kept, errors = case_query(request.args)
+    bureaus = {b.id: b for b in all_bureaus() if can_read(b.id)}
     now = utcnow()
     items, total = case_list_service.search_cases(query, now, page=page, per_page=CASES_PER_PAGE)
     return render_template("workflow/cases.html", cases=items, total=total, page=page, filters=kept, errors=errors,
@@ -211,11 +224,13 @@ def case_list() -> Any:
                            open_tasks=case_list_service.open_tasks([c.id for c in items]),
                            processes=case_list_service.process_choices(), people=case_list_service.people(),
                            sort=query.sort, descending=query.descending,
-                           count_limit=case_list_service.COUNT_LIMIT)
+                           count_limit=case_list_service.COUNT_LIMIT, bureaus=bureaus,
+                           bureau=bureaus.get(query.bureau_id) if query.bureau_id else None)
 
 
 @bp.route("/cases/<int:case_id>")
 @signed_in
+@reaches_down()
 def case_page(case_id: int) -> Any:
     """A case on its pinned diagram: state per element, what happened at each, tasks, documents, data, history."""
     try:
@@ -232,7 +247,14 @@ def case_page(case_id: int) -> Any:
     timers = case_view.waiting_timers(case)
     data = steps[-1].data if steps else {}  # everything submitted so far, replayed from the events
     diagrams = case_view.diagram_files(case)
+    flag = supervision.active_for_case(case.id)
     return render_template("workflow/case.html", case=case, tasks=inbox.case_tasks(case),
+                           supervision=flag, supervision_reports=supervision.reports(flag) if flag else [],
+                           case_bureau=get_bureau(case.bureau_id),
+                           may_supervise=bool(current_user.role_set & supervision.SUPERVISORS)
+                           and case.bureau_id != current_user.bureau_id and case.status == "running",
+                           may_lift=Role.LEADER in current_user.role_set and flag is not None
+                           and current_user.bureau_id in ancestor_ids(flag.supervising_bureau_id),
                            data=present(case.definition.forms, data, locale, attachments.get),
                            steps=steps, timers=timers, titles=step_titles(), diagrams=diagrams,
                            markers=case_view.markers(steps[-1] if steps else None, timers, diagrams),
@@ -270,6 +292,7 @@ def start_case() -> Any:
 
 @bp.route("/attachments/<int:attachment_id>")
 @signed_in
+@reaches_down()
 def download(attachment_id: int) -> Any:
     """An uploaded file, to those who may see its case."""
     record = attachments.get(attachment_id)

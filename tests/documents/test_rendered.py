@@ -60,7 +60,10 @@ def rendered(app: Flask) -> Iterator[dict[str, Any]]:
         original = db.session
         db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
         try:
-            issued, schedule = issue_everything()
+            from app.bureaus.context import for_bureau, use
+
+            with use(for_bureau(1)):  # a session fixture: outside the per-test bureau context
+                issued, schedule = issue_everything()
         finally:
             db.session.remove()
             db.session = original

@@ -71,7 +71,8 @@ def test_verify_in_a_fresh_process_and_catch_an_edit(tmp_path):
     script = (
         "from app import create_app\nfrom app.extensions import db\nfrom app.auth.services import find_user\n"
         "from app.draws.services import draws\nfrom tests.conftest import declare_calendar_year\n"
-        "app = create_app()\nwith app.app_context():\n    declare_calendar_year(Y)\n"
+        "from app.bureaus.context import for_bureau, use\n"
+        "app = create_app()\nwith app.app_context(), use(for_bureau(1)):\n    declare_calendar_year(Y)\n"
         "    d = draws.prepare(find_user('demo.supervision'), {'year': Y, 'ratio': '0.2', 'rest_years': 1,"
         " 'experts_per_team': 1, 'tier_ids': [1, 2, 3], 'period_start': 'Y-03-01', 'period_end': 'Y-10-31'})\n"
         "    draws.perform(find_user('demo.discipline'), d, '662154')\n    db.session.commit()\n    print(d.id)\n")

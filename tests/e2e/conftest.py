@@ -37,15 +37,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         seed_demo(Path(app.instance_path) / "attachments")
+        from app.auth.services import create_user
+        from app.bureaus.context import for_bureau, use
         from app.clock import utcnow
         from tests.conftest import declare_calendar_year
 
-        declare_calendar_year(utcnow().year + 1)
-        # An account of its own for the lockout test, so locking it never blocks the other browser tests.
-        from app.auth.services import create_user
-
-        create_user(None, username="e2e.locktest", full_name="锁定测试", password="locktest-pass-2026",
-                    roles=["auditor"])
+        with use(for_bureau(1)):  # the city's calendar (its counties inherit it) and an account of the city
+            declare_calendar_year(utcnow().year + 1)
+            # An account of its own for the lockout test, so locking it never blocks the other browser tests.
+            create_user(None, username="e2e.locktest", full_name="锁定测试", password="locktest-pass-2026",
+                        roles=["auditor"])
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

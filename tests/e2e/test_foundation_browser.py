@@ -10,17 +10,18 @@ pytestmark = pytest.mark.browser
 EVERYONE = {"home.index", "workflow.my_tasks", "directories.index"}
 CASES = {"workflow.case_list"}
 DRAWS = {"draws.index"}
+OVERSIGHT = {"oversight.overview"}
 TAKEOVER = {"takeover.delegation_list"}
 NAV = {
-    "supervision": EVERYONE | CASES | DRAWS,
+    "supervision": EVERYONE | CASES | DRAWS | OVERSIGHT,
     "legal": EVERYONE | CASES | DRAWS | {"processes.index"},
     "inspector": EVERYONE,
     "expert": EVERYONE,
     "discipline": EVERYONE | DRAWS,
-    "leader": EVERYONE | CASES | DRAWS | TAKEOVER,
-    "auditor": EVERYONE | CASES | DRAWS | {"processes.index", "audit.events"},
+    "leader": EVERYONE | CASES | DRAWS | OVERSIGHT | TAKEOVER,
+    "auditor": EVERYONE | CASES | DRAWS | OVERSIGHT | {"processes.index", "audit.events"},
     "admin": EVERYONE | CASES | DRAWS | TAKEOVER | {"processes.index", "audit.events", "admin.users",
-                                                     "calendar.overrides", "bureau.settings"},
+                                                     "calendar.overrides", "bureaus.index", "bureau.settings"},
 }
 
 

@@ -1,7 +1,7 @@
 """The issuing bureau's settings (机关设置): what every document prints about the bureau.
 
-One row today. Everything reads it through `get_bureau()`, so when bureaus become a tree the row gains a bureau
-key and this function an argument — callers stay as they are.
+One row per bureau (`bureau_settings.bureau_id`): `get_bureau()` reads the row of the bureau being worked in,
+and before its first save falls back to that bureau's names in the bureau tree.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ import struct
 from dataclasses import dataclass, fields
 from typing import Any
 
+from sqlalchemy import select
+
 from app.audit.services import record_event
 from app.auth.models import User
+from app.bureaus.context import current
+from app.bureaus.services.tree import get_bureau as tree_bureau
 from app.clock import utcnow
 from app.documents.models import BureauSettings
 from app.errors import N_, ValidationFailed
 from app.extensions import db
 
-SETTINGS_ID = 1
 SEAL_MAX_BYTES = 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -81,14 +84,26 @@ def configure(full_name: str, short_name: str) -> None:
 
 
 def _row() -> BureauSettings | None:
-    return db.session.get(BureauSettings, SETTINGS_ID)
+    bureau_id = current().bureau_id
+    if bureau_id is None:
+        return None
+    return db.session.scalar(select(BureauSettings).where(BureauSettings.bureau_id == bureau_id))
+
+
+def _defaults() -> dict[str, str]:
+    """The working bureau's names from the bureau tree (the configured names outside any bureau)."""
+    bureau_id = current().bureau_id
+    if bureau_id is None:
+        return dict(_DEFAULTS)
+    node = tree_bureau(bureau_id)
+    return {"full_name": node.name, "short_name": node.short_name}
 
 
 def get_bureau() -> Bureau:
-    """The bureau as documents print it (the configured names when no settings were saved)."""
+    """The working bureau as documents print it (its names in the bureau tree when no settings were saved)."""
     row = _row()
     if row is None:
-        return Bureau(**_DEFAULTS)
+        return Bureau(**_defaults())
     values = {f.name: getattr(row, f.name) or "" for f in FIELDS}
     return Bureau(**values, seal_png=row.seal_png or None)
 
@@ -139,7 +154,7 @@ def update_bureau(actor: User, values: dict[str, Any], seal: bytes | None = None
         raise ValidationFailed(errors)
     row = _row()
     if row is None:
-        row = BureauSettings(id=SETTINGS_ID, **_DEFAULTS)
+        row = BureauSettings(**_defaults())
         db.session.add(row)
     changes = {name: {"from": getattr(row, name) or "", "to": value}
                for name, value in clean.items() if (getattr(row, name) or "") != value}
@@ -161,7 +176,7 @@ def seed_bureau(values: dict[str, str]) -> None:
     """Fill empty settings (demo data); never overwrites what an administrator saved."""
     row = _row()
     if row is None:
-        row = BureauSettings(id=SETTINGS_ID, **_DEFAULTS)
+        row = BureauSettings(**_defaults())
         db.session.add(row)
     for name, value in values.items():
         if name in {f.name for f in fields(Bureau)} and not getattr(row, name):

@@ -117,8 +117,8 @@ def regenerate(actor: User, document_id: int, data: dict[str, Any]) -> Document:
     if old is None:
         raise NotFound(N_("文书不存在。"))
     latest = db.session.scalar(select(func.max(Document.version)).where(
-        Document.doc_type == old.doc_type, Document.year == old.year, Document.seq == old.seq,
-        Document.trial == old.trial)) or old.version
+        Document.bureau_id == old.bureau_id, Document.doc_type == old.doc_type, Document.year == old.year,
+        Document.seq == old.seq, Document.trial == old.trial)) or old.version
     issue = prepare(old.doc_type, data, number=old.number, case_id=old.case_id, actor=actor)
     return _store(actor, issue, case_id=old.case_id, task_id=old.task_id, element_id=old.element_id,
                   year=old.year, seq=old.seq, version=latest + 1, trial=old.trial)

@@ -12,6 +12,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.bureaus.context import write_bureau_id
 from app.documents.models import DocumentCounter
 from app.extensions import db
 
@@ -51,9 +52,13 @@ DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
 
 
 def next_seq(doc_type: str, year: int) -> int:
-    """Take the next number of this type and year (inside the caller's transaction)."""
+    """Take the next number of this type and year in the bureau being written (inside the caller's transaction).
+
+    Core statements on the counter table: scoped here by `bureau_id` explicitly (see docs/architecture.md).
+    """
     dialect = db.session.get_bind().dialect.name
-    values = {"doc_type": doc_type, "year": year, "last_seq": 0}
+    bureau_id = write_bureau_id()
+    values = {"bureau_id": bureau_id, "doc_type": doc_type, "year": year, "last_seq": 0}
     if dialect == "postgresql":
         db.session.execute(pg_insert(DocumentCounter).values(**values).on_conflict_do_nothing())
     elif dialect == "sqlite":
@@ -61,7 +66,8 @@ def next_seq(doc_type: str, year: int) -> int:
     else:  # pragma: no cover - the two supported databases are above
         db.session.execute(insert(DocumentCounter).values(**values))
     seq = db.session.execute(
-        update(DocumentCounter).where(DocumentCounter.doc_type == doc_type, DocumentCounter.year == year)
+        update(DocumentCounter).where(DocumentCounter.bureau_id == bureau_id, DocumentCounter.doc_type == doc_type,
+                                      DocumentCounter.year == year)
         .values(last_seq=DocumentCounter.last_seq + 1).returning(DocumentCounter.last_seq)).scalar_one()
     return int(seq)
 

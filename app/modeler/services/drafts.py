@@ -26,7 +26,7 @@ from app.errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.modeler.services import dmn_check, layout
 from app.workflow.models import ProcessDefinition
-from app.workflow.services import lint
+from app.workflow.services import definitions, lint
 from app.workflow.services.definitions import Bundle
 from app.workflow.services.forms import FormError, check_form_schema
 
@@ -89,13 +89,15 @@ def get_draft(definition_id: int) -> ProcessDefinition:
 def open_draft(process_id: str) -> ProcessDefinition | None:
     """The process's draft, if it has one."""
     return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id,
-                                                             ProcessDefinition.status == "draft")
+                                                             ProcessDefinition.status == "draft",
+                                                             definitions.owned_here())
                              .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
 def _next_version(process_id: str) -> int:
-    return (db.session.scalar(select(func.max(ProcessDefinition.version))
-                              .where(ProcessDefinition.process_id == process_id)) or 0) + 1
+    return (db.session.scalar(select(func.max(ProcessDefinition.version))  # numbered across all bureaus
+                              .where(ProcessDefinition.process_id == process_id)
+                              .execution_options(bureau_unscoped=True)) or 0) + 1
 
 
 def new_draft(actor: User, source: ProcessDefinition, reason: str = "") -> ProcessDefinition:
@@ -107,6 +109,7 @@ def new_draft(actor: User, source: ProcessDefinition, reason: str = "") -> Proce
     draft = ProcessDefinition(process_id=source.process_id, name=source.name, version=_next_version(source.process_id),
                               files=dict(source.files), forms=dict(source.forms), content_hash=source.content_hash,
                               status="draft", created_by_id=actor.id, based_on_id=source.id, revision=1,
+                              bureau_id=definitions.owner_of_new_versions(),
                               updated_at=now, updated_by_id=actor.id)
     db.session.add(draft)
     db.session.flush()
@@ -126,6 +129,7 @@ def new_draft_from_files(actor: User, process_id: str, name: str, files: dict[st
     now = utcnow()
     draft = ProcessDefinition(process_id=process_id, name=name, version=_next_version(process_id), files=files,
                               forms=forms, content_hash=bundle.content_hash, status="draft", created_by_id=actor.id,
+                              bureau_id=definitions.owner_of_new_versions(),
                               revision=1, updated_at=now, updated_by_id=actor.id)
     db.session.add(draft)
     db.session.flush()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.auth.models import User
-from app.errors import N_, Conflict, NotFound, ValidationFailed
+from app.errors import N_, Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.modeler.services.engine_elements import Element, elements_of
 from app.modeler.services.trials import get_definition
 from app.workflow.models import ProcessDefinition
@@ -136,6 +136,9 @@ def publish(actor: User, definition_id: int, reason: str) -> ProcessDefinition:
         raise ValidationFailed({"reason": [N_("发布原因最多 500 字。")]})
     if definition.status != "draft":
         raise Conflict(N_("只能发布草稿。"))
+    if actor.bureau_id is not None and not definitions.may_publish(actor.bureau_id, definition):
+        raise PermissionDenied(
+            N_("只能发布本局的版本；上级局的标准流程由上级局发布，本局可“采用为本局版本”后修改发布。"))
     problems = definitions.validate_bundle(Bundle(definition.process_id, definition.name, definition.files,
                                                   definition.forms))
     if problems:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
+from app.bureaus.users import users_in_scope
 from app.clock import utcnow
 from app.errors import N_, Conflict, ValidationFailed
 from app.extensions import db
@@ -42,8 +43,9 @@ def candidates(task: Task) -> list[User]:
     """Active users who could take this task: holding its role (and legal qualification for a legal review)."""
     from app.auth.models import UserRole
 
-    query = (select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role == task.role, User.active.is_(True)).order_by(User.full_name))
+    query = users_in_scope(select(User).join(UserRole, UserRole.user_id == User.id)
+                           .where(UserRole.role == task.role, User.active.is_(True), User.bureau_id == task.bureau_id)
+                           .order_by(User.full_name))
     users = list(db.session.scalars(query))
     if task.form_key == legal_review.REVIEW_FORM:
         users = [u for u in users if u.legal_qualified]

@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import defer
 
 from app.auth.models import User
+from app.bureaus.context import current
 from app.extensions import db
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
 
@@ -35,10 +36,13 @@ class CaseQuery:
     person_id: int | None = None
     sort: str = "created"
     descending: bool = True
+    bureau_id: int | None = None  # one of the readable bureaus (a city reading down)
 
 
 def _filtered(query: CaseQuery, now: datetime, columns: Any = Case) -> Any:
     statement = select(columns)
+    if query.bureau_id is not None:
+        statement = statement.where(Case.bureau_id == query.bureau_id)
     text = query.text.strip()
     if text.lstrip("#").isdigit():
         statement = statement.where(Case.id == int(text.lstrip("#")))
@@ -96,4 +100,8 @@ def process_choices() -> list[tuple[str, str]]:
 
 def people() -> list[User]:
     """Active users, by name (for the 'person involved' filter)."""
-    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.full_name)))
+    statement = select(User).where(User.active.is_(True)).order_by(User.full_name)
+    visible = current().visible
+    if visible is not None:  # users are not a mixin-scoped table: only the readable bureaus' people
+        statement = statement.where(User.bureau_id.in_(sorted(visible)))
+    return list(db.session.scalars(statement))

@@ -88,6 +88,9 @@ def _named_users(task: Any) -> tuple[bool, list[int]]:
     return True, sorted(set(ids))
 
 
+APP_TASK_PREFIX = "app:"  # index rows the application adds beside the engine's (e.g. supervision reports)
+
+
 def _ready_ids(workflow: BpmnWorkflow) -> set[str]:
     """Spiff ids of the workflow's READY human tasks (what the task index holds as open rows)."""
     return {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
@@ -102,7 +105,8 @@ def _sync_index(case: Case, workflow: BpmnWorkflow, open_before: set[str] | None
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     if open_before is None or open_before - ready.keys():
         open_rows = {row.spiff_task_id: row for row in db.session.scalars(
-            select(Task).where(Task.case_id == case.id, Task.state == "ready"))}
+            select(Task).where(Task.case_id == case.id, Task.state == "ready",
+                               Task.spiff_task_id.not_like(f"{APP_TASK_PREFIX}%")))}
     else:
         open_rows = dict.fromkeys(open_before)  # type: ignore[arg-type]  # all stay open: no row to touch
     added: list[Task] = []

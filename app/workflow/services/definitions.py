@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from app.audit.services import record_event
 from app.auth.models import User
+from app.bureaus.context import current
+from app.bureaus.services.tree import ancestor_ids
 from app.clock import utcnow
-from app.errors import N_, Conflict, DomainError, NotFound
+from app.errors import N_, Conflict, DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.workflow.models import ProcessDefinition
 from app.workflow.services import lint
@@ -116,19 +118,95 @@ def validate_bundle(bundle: Bundle, all_form_keys: set[str] | None = None) -> li
                             bundle.process_id)
 
 
-def latest(process_id: str) -> ProcessDefinition | None:
-    """The newest version of a process."""
-    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+def latest(process_id: str, bureau_id: int | None = None) -> ProcessDefinition | None:
+    """The newest version of a process published by this bureau (None: the repository's standard procedures)."""
+    owner = ProcessDefinition.bureau_id.is_(None) if bureau_id is None else ProcessDefinition.bureau_id == bureau_id
+    return db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id, owner)
                              .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
+def _chain() -> list[int | None]:
+    """Whose procedures the current bureau uses, nearest first: its own, its parent's, …, then the standard ones."""
+    bureau_id = current().bureau_id
+    return [*(ancestor_ids(bureau_id) if bureau_id is not None else []), None]
+
+
 def published(process_id: str) -> ProcessDefinition:
-    """The version new cases start on."""
-    definition = db.session.scalar(select(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id, ProcessDefinition.status == "published"))
-    if definition is None:
-        raise NotFound(N_("流程“%(process)s”没有已发布的版本。"), process=process_id)
-    return definition
+    """The version new cases of the current bureau start on: its own published variant if it has one, else the
+    nearest higher bureau's, else the standard one. Cases stay pinned to the version they started on."""
+    rows = {d.bureau_id: d for d in db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == process_id, ProcessDefinition.status == "published"))}
+    for owner in _chain():
+        if owner in rows:
+            return rows[owner]
+    raise NotFound(N_("流程“%(process)s”没有已发布的版本。"), process=process_id)
+
+
+def in_use() -> list[ProcessDefinition]:
+    """The published version each process has for the current bureau (see `published`)."""
+    chain = _chain()
+    best: dict[str, ProcessDefinition] = {}
+    for d in db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.status == "published")):
+        if d.bureau_id not in chain:
+            continue
+        held = best.get(d.process_id)
+        if held is None or chain.index(d.bureau_id) < chain.index(held.bureau_id):
+            best[d.process_id] = d
+    return sorted(best.values(), key=lambda d: d.process_id)
+
+
+def owner_of_new_versions() -> int | None:
+    """Who owns a version the current bureau creates: the top bureau keeps the standard line (None); any other
+    bureau gets its own local variant."""
+    bureau_id = current().bureau_id
+    if bureau_id is None or ancestor_ids(bureau_id) == [bureau_id]:
+        return None
+    return bureau_id
+
+
+def owned_here():  # type: ignore[no-untyped-def]
+    """The condition selecting the versions the current bureau edits and publishes (see `owner_of_new_versions`)."""
+    owner = owner_of_new_versions()
+    return ProcessDefinition.bureau_id.is_(None) if owner is None else ProcessDefinition.bureau_id == owner
+
+
+def may_read(definition: ProcessDefinition) -> bool:
+    """Standard versions, the current bureau's own and its higher bureaus' (used or adoptable), and those of the
+    bureaus it reads (a city reading a county's case sees the version it runs on)."""
+    if definition.bureau_id is None or definition.bureau_id in _chain():
+        return True
+    visible = current().visible
+    return visible is None or definition.bureau_id in visible
+
+
+def may_publish(bureau_id: int, definition: ProcessDefinition) -> bool:
+    """A bureau publishes its own versions; the standard ones are published by the top bureau."""
+    if definition.bureau_id is None:
+        return ancestor_ids(bureau_id) == [bureau_id]
+    return definition.bureau_id == bureau_id
+
+
+def adopt_as_local(actor: User, definition: ProcessDefinition) -> ProcessDefinition:
+    """A bureau takes a higher bureau's (or the standard) version as a draft of its own local variant, to edit in
+    the modeler and publish; audited. Running cases keep their versions."""
+    bureau_id = current().bureau_id
+    if bureau_id is None:
+        raise PermissionDenied(N_("当前为只读范围，不能在此保存数据。"))
+    if definition.bureau_id == owner_of_new_versions():
+        raise Conflict(N_("这已是本局的版本。"))
+    next_version = (db.session.scalar(select(func.max(ProcessDefinition.version))
+                                      .where(ProcessDefinition.process_id == definition.process_id)
+                                      .execution_options(bureau_unscoped=True)) or 0) + 1  # across bureaus
+    copy = ProcessDefinition(process_id=definition.process_id, name=definition.name, version=next_version,
+                             files=dict(definition.files), forms=dict(definition.forms),
+                             content_hash=definition.content_hash, status="draft", bureau_id=owner_of_new_versions(),
+                             created_by_id=actor.id)
+    db.session.add(copy)
+    db.session.flush()
+    record_event("definition.adopted", actor=actor, object_type="process_definition", object_id=copy.id,
+                 details={"process_id": copy.process_id, "version": next_version, "from_version": definition.version,
+                          "from_bureau": definition.bureau_id, "hash": copy.content_hash})
+    return copy
 
 
 def add_version(actor: User | None, bundle: Bundle, *, publish: bool) -> ProcessDefinition | None:
@@ -142,7 +220,8 @@ def add_version(actor: User | None, bundle: Bundle, *, publish: bool) -> Process
             publish_version(actor, newest)
         return None
     next_version = (db.session.scalar(select(func.max(ProcessDefinition.version))
-                                      .where(ProcessDefinition.process_id == bundle.process_id)) or 0) + 1
+                                      .where(ProcessDefinition.process_id == bundle.process_id)
+                                      .execution_options(bureau_unscoped=True)) or 0) + 1  # across bureaus
     definition = ProcessDefinition(process_id=bundle.process_id, name=bundle.name, version=next_version,
                                    files=bundle.files, forms=bundle.forms, content_hash=bundle.content_hash,
                                    status="draft", created_by_id=actor.id if actor else None)
@@ -162,9 +241,11 @@ def publish_version(actor: User | None, definition: ProcessDefinition, reason: s
         return
     if definition.status == "discarded":
         raise Conflict(N_("第 %(version)s 版草稿已放弃，不能发布。"), version=definition.version)
+    owner = (ProcessDefinition.bureau_id.is_(None) if definition.bureau_id is None
+             else ProcessDefinition.bureau_id == definition.bureau_id)
     previous = None
-    for other in db.session.scalars(select(ProcessDefinition).where(
-            ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published")):
+    for other in db.session.scalars(select(ProcessDefinition).where(  # only this bureau's earlier version retires
+            ProcessDefinition.process_id == definition.process_id, ProcessDefinition.status == "published", owner)):
         other.status, previous = "retired", other
     definition.status = "published"
     definition.published_at = utcnow()
@@ -172,7 +253,7 @@ def publish_version(actor: User | None, definition: ProcessDefinition, reason: s
     db.session.flush()
     record_event("definition.published", actor=actor, object_type="process_definition", object_id=definition.id,
                  details={"process_id": definition.process_id, "version": definition.version,
-                          "hash": definition.content_hash, "reason": reason,
+                          "hash": definition.content_hash, "reason": reason, "bureau_id": definition.bureau_id,
                           "previous": {"version": previous.version, "hash": previous.content_hash}
                           if previous is not None else None})
 
@@ -199,7 +280,7 @@ def load_folder(actor: User | None, processes_dir: Path, forms_dir: Path, *, pub
 def startable(excluded: set[str]) -> list[ProcessDefinition]:
     """Published processes a person may start by hand: not called by another process, not in `excluded`
     (e.g. the inspection process, which only a confirmed draw starts)."""
-    current = [d for d in list_definitions() if d.status == "published"]
+    current = in_use()
     called = set()
     for definition in current:
         trees, _problems = lint.parse_files({k: v for k, v in definition.files.items() if k.endswith(".bpmn")})
@@ -209,9 +290,10 @@ def startable(excluded: set[str]) -> list[ProcessDefinition]:
 
 
 def list_definitions() -> list[ProcessDefinition]:
-    """Every version, grouped by process, newest first."""
-    return list(db.session.scalars(select(ProcessDefinition)
-                                   .order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc())))
+    """Every version the current bureau may read (see `may_read`), grouped by process, newest first."""
+    rows = db.session.scalars(select(ProcessDefinition)
+                              .order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc()))
+    return [d for d in rows if may_read(d)]
 
 
 # -- parsed specs, cached per version (a version never changes)

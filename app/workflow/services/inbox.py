@@ -46,9 +46,12 @@ def real_cases():  # type: ignore[no-untyped-def]
 
 
 def list_cases(*, page: int = 1, per_page: int = 50, status: str | None = None,
-               trial: bool | None = None) -> tuple[list[Case], int]:
-    """Cases, newest first (trial cases only or none when `trial` says so)."""
+               trial: bool | None = None, bureau_id: int | None = None) -> tuple[list[Case], int]:
+    """Cases of the readable bureaus (or of one of them), newest first (trial cases only or none when `trial`
+    says so)."""
     query = select(Case)
+    if bureau_id is not None:
+        query = query.where(Case.bureau_id == bureau_id)
     if trial is not None:
         query = query.where(Case.trial.is_(trial))
     if status:
