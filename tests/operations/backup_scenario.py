@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.auth.roles import Role
+from app.bureaus.context import for_bureau, use
 from app.calendar import yearly
 from app.demo.services import DEMO_ACCOUNTS, seed_demo
 from app.directories.models import Tier
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def main() -> None:
     """Create the data and print the draw id."""
     app = create_app()
-    with app.app_context():
+    with app.app_context(), use(for_bureau(1)):  # the first (city) bureau's work
         seed_demo()
         definitions.load_folder(None, ROOT / "processes", ROOT / "forms", publish=True)
         from app.auth.models import User
