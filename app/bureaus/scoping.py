@@ -8,6 +8,7 @@ and each adds its own `bureau_id` condition.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event, false, or_, select
@@ -44,21 +45,49 @@ def _filter_queries(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(criteria, versions)
 
 
+_TREE_TTL_SECONDS = 60.0
+_tree_cache: dict[str, tuple[float, dict[int, int | None]]] = {}  # database URL -> (loaded at, id -> parent id)
+
+
+def _parents(session: Session, bureau_id: int) -> dict[int, int | None]:
+    """The bureau tree (id -> parent id), cached per process and database.
+
+    The tree changes rarely: a flush touching a `Bureau` clears the cache at once in this process; other processes
+    (gunicorn workers) reload it within a minute, and at once when they meet a bureau they do not know yet.
+    """
+    key = str(session.get_bind().engine.url)
+    cached = _tree_cache.get(key)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > _TREE_TTL_SECONDS or bureau_id not in cached[1]:
+        rows = session.execute(select(Bureau.id, Bureau.parent_id).execution_options(**{UNSCOPED: True}))
+        cached = (now, {row[0]: row[1] for row in rows})
+        _tree_cache[key] = cached
+    return cached[1]
+
+
 def _ancestors(session: Session, bureau_id: int | None) -> tuple[int, ...]:
-    """The bureau and those above it, once per session (the tree changes rarely; a new session sees changes)."""
+    """The bureau and those above it."""
     if bureau_id is None:
         return ()
-    cache = session.info.setdefault("bureau_ancestors", {})
-    if bureau_id not in cache:
-        rows = session.execute(select(Bureau.id, Bureau.parent_id).execution_options(**{UNSCOPED: True}))
-        parents = {row[0]: row[1] for row in rows}
-        chain: list[int] = []
-        node: int | None = bureau_id
-        while node is not None and node not in chain:
-            chain.append(node)
-            node = parents.get(node)
-        cache[bureau_id] = tuple(chain)
-    return cache[bureau_id]
+    parents = _parents(session, bureau_id)
+    chain: list[int] = []
+    node: int | None = bureau_id
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node)
+    return tuple(chain)
+
+
+def _forget_tree_on_change(session: Session, _context: Any, _instances: Any) -> None:
+    """A flush that adds, moves or removes a bureau makes every cached tree stale (also if later rolled back)."""
+    if any(isinstance(o, Bureau) for o in [*session.new, *session.dirty, *session.deleted]):
+        _tree_cache.clear()
+        session.info["bureau_tree_changed"] = True
+
+
+def _forget_tree_after_transaction(session: Session, *_args: Any) -> None:
+    if session.info.pop("bureau_tree_changed", False):
+        _tree_cache.clear()
 
 
 def _check_writes(session: Session, _context: Any, _instances: Any) -> None:
@@ -103,4 +132,7 @@ def install() -> None:
         return
     event.listen(Session, "do_orm_execute", _filter_queries)
     event.listen(Session, "before_flush", _check_writes)
+    event.listen(Session, "before_flush", _forget_tree_on_change)
+    event.listen(Session, "after_commit", _forget_tree_after_transaction)
+    event.listen(Session, "after_soft_rollback", _forget_tree_after_transaction)
     _installed = True

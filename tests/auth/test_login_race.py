@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.auth import services
 from app.auth.models import User
+from app.bureaus import context
 from app.clock import utcnow
+from app.demo.services import CITY_BUREAU_ID
 from app.extensions import db
 
 pytestmark = pytest.mark.postgres_only
@@ -22,7 +24,8 @@ def db_session(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("needs PostgreSQL row locks")
-    yield None
+    with context.use(context.for_bureau(CITY_BUREAU_ID)):  # as the first bureau's requests and jobs do
+        yield None
 
 
 def test_parallel_wrong_passwords_are_counted_one_by_one(app):

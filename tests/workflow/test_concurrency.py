@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.audit.services import verify_chain
 from app.auth.models import User
+from app.bureaus import context
 from app.clock import set_clock, utcnow
+from app.demo.services import CITY_BUREAU_ID
 from app.errors import Conflict
 from app.extensions import db
 from app.workflow.models import Case, Task
@@ -30,7 +32,8 @@ def db_session(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("needs PostgreSQL (row locks, SKIP LOCKED)")
-    yield None
+    with context.use(context.for_bureau(CITY_BUREAU_ID)):  # as the first bureau's requests and jobs do
+        yield None
 
 
 def _user(username):
@@ -63,7 +66,8 @@ def test_two_people_complete_the_same_task_exactly_one_wins(app):
     outcomes: dict[str, object] = {}
 
     def attempt(username: str, amount: int) -> None:
-        with app.app_context():
+        # A thread starts with no bureau scope (context variables do not cross threads): the user's, as a request.
+        with app.app_context(), context.use(context.for_bureau(CITY_BUREAU_ID)):
             user = _user(username)
             barrier.wait()
             try:
@@ -106,20 +110,20 @@ def test_several_workers_fire_each_due_case_once(app):
     lock = threading.Lock()
 
     def worker() -> None:
+        # As `flask timers run`: the claim in the system scope, each case fired in its own bureau's scope.
         with app.app_context():
             while True:
-                case = timers.claim_due_case()
+                with context.use(context.SYSTEM):
+                    case = timers.claim_due_case()
                 if case is None:
                     db.session.rollback()
                     break
-                if case.id not in ids:
+                with context.use(context.for_bureau(case.bureau_id)):
                     timers.fire_timers(case)
+                    if case.id in ids:
+                        with lock:
+                            fired.append(case.id)
                     db.session.commit()
-                    continue
-                timers.fire_timers(case)
-                with lock:
-                    fired.append(case.id)
-                db.session.commit()
             db.session.remove()
 
     try:
