@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.services import find_user
-from app.demo.services import seed_demo
+from app.bureaus.context import for_bureau, use
+from app.demo.services import CITY_BUREAU_ID, seed_demo
 from app.extensions import db
 from app.workflow.models import Case, Task
 from app.workflow.services import cases
@@ -45,7 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, obje
 
 def _start_inspection(app, subject: str) -> int:
     """An inspection case as a confirmed draw starts it (the team: the demo inspector)."""
-    with app.app_context():
+    with app.app_context(), use(for_bureau(CITY_BUREAU_ID)):  # the demo city's data
         inspector = find_user("demo.inspector")
         case = cases.start_case(find_user("demo.supervision"), "random_inspection", subject,
                                 {"object_name": "示例市档案馆", "object_id": None, "team_user_ids": [inspector.id],
@@ -56,7 +57,7 @@ def _start_inspection(app, subject: str) -> int:
 
 
 def _open_tasks(app, case_id: int) -> tuple[int, list[str]]:
-    with app.app_context():
+    with app.app_context(), use(for_bureau(CITY_BUREAU_ID)):  # the demo city's data
         case = db.session.get(Case, case_id)
         names = [t.name for t in db.session.scalars(db.select(Task).where(Task.case_id == case_id,
                                                                           Task.state == "ready"))]
@@ -188,7 +189,7 @@ def test_legal_user_adds_a_step_fixes_its_lane_compares_publishes_and_migrates(b
     # A new case reaches the new step; the running case stays on version 1.
     new_case = _start_inspection(app, "新版本上的检查案件")
     assert _open_tasks(app, new_case) == (2, [NEW_STEP])
-    with app.app_context():
+    with app.app_context(), use(for_bureau(CITY_BUREAU_ID)):  # the demo city's data
         row = db.session.scalars(db.select(Task).where(Task.case_id == new_case)).one()
         assert row.role == "supervision" and row.form_key == "ri_review_arrangement"
         assert "arrangement_opinion" in row.case.definition.forms["ri_review_arrangement"]["properties"]
@@ -216,7 +217,7 @@ def test_the_modeler_writes_back_everything_the_engine_reads(browser, server, pr
     from app.workflow.services import definitions, lint
 
     base, app = server
-    with app.app_context():
+    with app.app_context(), use(for_bureau(CITY_BUREAU_ID)):  # the demo city's data
         source = definitions.published(process_id)
         draft = drafts.open_draft(process_id) or drafts.new_draft(find_user("demo.legal"), source, "往返检查")
         db.session.commit()
@@ -229,5 +230,5 @@ def test_the_modeler_writes_back_everything_the_engine_reads(browser, server, pr
     marks = ("spiffworkflow:property ", "spiffworkflow:calledDecisionId", "spiffworkflow:instructionsForEndUser",
              "<bpmn:script>", "conditionExpression", "timeDate", "bpmndi:BPMNShape", "bpmndi:BPMNEdge")
     assert {m: len(re.findall(m, xml)) for m in marks} == {m: len(re.findall(m, files[name])) for m in marks}
-    with app.app_context():
+    with app.app_context(), use(for_bureau(CITY_BUREAU_ID)):  # the demo city's data
         assert lint.lint_bundle({**files, name: xml}, forms, process_id) == []

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.bureaus.context import SYSTEM, for_bureau, use
+from app.demo.services import CITY_BUREAU_ID
 from app.extensions import db
 from tests.e2e.conftest import screenshot, sign_in_as
 
@@ -39,17 +41,18 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object]
     with app.app_context():
         upgrade()
         seed_demo()
-        create_user(None, username=NEW_INSPECTOR[0], full_name=NEW_INSPECTOR[1], password=NEW_INSPECTOR[2],
-                    roles=["inspector"])
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        declare_calendar_year(2027)  # the draw's period: the administrator has imported that year's holidays
-        draw = draws.prepare(users["demo.supervision"], {
-            "year": 2027, "ratio": "0.05", "tier_ids": list(db.session.scalars(select(Tier.id))),
-            "period_start": "2027-03-01", "period_end": "2027-10-31"})
-        draws.perform(users["demo.discipline"], draw, "778899")
-        draws.confirm(users["demo.supervision"], draw, app.config["DRAW_PROCESS_ID"])
-        draws.start_cases(users["demo.supervision"], draw, app.config["DRAW_PROCESS_ID"])
-        db.session.commit()
+        with use(for_bureau(CITY_BUREAU_ID)):  # the demo city's data: its accounts, calendar and draw
+            create_user(None, username=NEW_INSPECTOR[0], full_name=NEW_INSPECTOR[1], password=NEW_INSPECTOR[2],
+                        roles=["inspector"])
+            users = {u.username: u for u in db.session.scalars(select(User))}
+            declare_calendar_year(2027)  # the draw's period: the administrator has imported that year's holidays
+            draw = draws.prepare(users["demo.supervision"], {
+                "year": 2027, "ratio": "0.05", "tier_ids": list(db.session.scalars(select(Tier.id))),
+                "period_start": "2027-03-01", "period_end": "2027-10-31"})
+            draws.perform(users["demo.discipline"], draw, "778899")
+            draws.confirm(users["demo.supervision"], draw, app.config["DRAW_PROCESS_ID"])
+            draws.start_cases(users["demo.supervision"], draw, app.config["DRAW_PROCESS_ID"])
+            db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -61,7 +64,7 @@ def _worker_pass(app: object) -> None:
     """What `flask worker` does on each poll (notifications part)."""
     from app.notifications.cli import run_notifications
 
-    with app.app_context():  # type: ignore[attr-defined]
+    with app.app_context(), use(SYSTEM):  # type: ignore[attr-defined]
         run_notifications()
         db.session.remove()
 
@@ -199,7 +202,7 @@ def test_a_300_mb_video_uploads_on_a_phone_survives_a_cut_and_resumes(browser, o
     assert inspector.input_value("[id='f.av_missing_reason']") == "（测试）边上传边填写的文字"
     screenshot(inspector, "phone-upload-done")
     attachment_id = int(inspector.get_attribute("input[name='f.av_records.keep']", "value"))
-    with app.app_context():
+    with app.app_context(), use(for_bureau(CITY_BUREAU_ID)):  # type: ignore[attr-defined]
         from app.workflow.models import Attachment
 
         record = db.session.get(Attachment, attachment_id)
