@@ -106,7 +106,10 @@ def _impossible():
     target = db.session.scalar(select(InspectionObject).where(
         InspectionObject.active.is_(True), InspectionObject.id.not_in(select(InspectionResult.object_id)))
         .order_by(InspectionObject.id))
+    declared = set(db.session.scalars(select(Conflict.person_code).where(Conflict.object_id == target.id)))
     for officer in db.session.scalars(select(Officer).where(Officer.tier_id == tier.id)):
+        if officer.certificate_no in declared:  # the demo data may already declare this one
+            continue
         db.session.add(Conflict(person_kind="officer", person_code=officer.certificate_no, object_id=target.id,
                                 reason="亲属关系"))
     db.session.flush()
