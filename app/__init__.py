@@ -124,6 +124,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(uploads_web.bp)
     uploads_web.init_app(app)
     app.register_blueprint(notifications_web.bp)
+    from app.recording import web as recording_web
+    from app.statistics import web as statistics_web
+
+    app.register_blueprint(statistics_web.bp)
+    app.register_blueprint(recording_web.bp)
+    app.register_blueprint(recording_web.public_bp)
     notifications_web.init_app(app)
     app.cli.add_command(notifications_cli.notifications_cli)
     documents_web.configure(app)
