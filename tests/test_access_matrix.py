@@ -148,6 +148,22 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
     "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
     "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
+    # statistics (issue 14): the board for supervision, leaders, discipline and auditors; figures also for legal
+    "statistics.dashboard": ({Role.SUPERVISION, Role.LEADER, Role.LEGAL, Role.DISCIPLINE, AU}, "GET", "/statistics/"),
+    "statistics.export": ({Role.SUPERVISION, Role.LEADER, Role.LEGAL, Role.DISCIPLINE, AU}, "GET",
+                          "/statistics/export.xlsx"),
+    "statistics.board": ({Role.SUPERVISION, Role.LEADER, Role.DISCIPLINE, AU}, "GET", "/statistics/board"),
+    "statistics.board_export": ({Role.SUPERVISION, Role.LEADER, Role.DISCIPLINE, AU}, "GET",
+                                "/statistics/board.xlsx"),
+    "statistics.annual_report": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER}, "GET", "/statistics/report/2026"),
+    "statistics.annual_report_download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER}, "GET",
+                                          "/statistics/report/2026/download"),
+    # the recording list: everyone signed in reads it, the legal section edits it; its public page is open
+    "recording.index": (ALL, "GET", "/recording/"),
+    "recording.new": ({Role.LEGAL}, "GET", "/recording/new"),
+    "recording.edit": ({Role.LEGAL}, "GET", "/recording/999999/edit"),
+    "recording.set_active": ({Role.LEGAL}, "POST", "/recording/999999/active"),
+    "public_recording.public_list": (PUBLIC, "GET", "/public/recording/"),
 }
 
 

@@ -98,10 +98,17 @@ def county_b(app):
         notification = Notification(user_id=legal.id, kind="task_arrived", key="yi-sample", params={}, link="/tasks")
         upload = Upload(id="yi" + "0" * 30, user_id=legal.id, task_id=task.id, field="evidence", filename="乙区.txt",
                         content_type="text/plain", length=10, offset=0, status="uploading")
-        db.session.add_all([case_file, delegation, notification, upload])
+        from app.recording.models import RecordingItem
+        from app.statistics.models import AnnualReport
+
+        item = RecordingItem(process_id="random_inspection", element_id="plan", step_name="乙区音像环节",
+                             method="video", recorder="乙区记录人", note="", position=1,
+                             active=False)  # an active entry is public (/public/recording) by design
+        report = AnnualReport(year=PLAIN["year"], sections={"overview": "乙区年报正文"}, status="draft")
+        db.session.add_all([case_file, delegation, notification, upload, item, report])
         db.session.flush()
         ids.update(case_file_id=case_file.id, delegation_id=delegation.id, notification_id=notification.id,
-                   upload_id=upload.id)
+                   upload_id=upload.id, item_id=item.id)
         variant = definitions.adopt_as_local(legal, definitions.published("case_filing"))
         variant.name = "乙区本地立案流程"
         ids["definition_id"] = variant.id
@@ -111,7 +118,7 @@ def county_b(app):
         ids["supervision_id"] = row.id
         ids["report_id"] = supervision.reports(row)[0].id
     db.session.commit()
-    markers = [case.subject, "乙区第", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
+    markers = [case.subject, "乙区第", "乙区记录人", "乙区年报正文", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
                f'/cases/{case.id}"', f'/draws/{draw.id}"', f'/documents/{document.id}"',
                f'/attachments/{attachment.id}"']
     return {"bureau_id": b.id, "ids": ids, "records": records, "markers": markers}

@@ -108,9 +108,12 @@ def list_items(*, active_only: bool = False) -> list[RecordingItem]:
 
 
 def public_list() -> list[RecordingItem]:
-    """Every bureau's active entries (the public page reads all bureaus' published data)."""
-    return list(db.session.scalars(select(RecordingItem).where(RecordingItem.active.is_(True))
-                                   .order_by(RecordingItem.bureau_id, RecordingItem.position, RecordingItem.id)))
+    """Every bureau's active entries: published data, read in the public scope whoever asks (read-only)."""
+    from app.bureaus import context
+
+    with context.use(context.PUBLIC):
+        return list(db.session.scalars(select(RecordingItem).where(RecordingItem.active.is_(True))
+                                       .order_by(RecordingItem.bureau_id, RecordingItem.position, RecordingItem.id)))
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,8 @@ def cases_by_stage(period: Period) -> Figure:
                        .join(CaseFact, CaseFact.case_id == Task.case_id)
                        .where(*_started(period), Task.state == "ready"), CaseFact.bureau_id, period
                        ).group_by(Task.name).order_by(func.count(distinct(Task.case_id)).desc())
-    rows = [Row(name, [int(n)], [_case_link(period, step=name)]) for name, n in db.session.execute(open_steps)]
+    rows = [Row(name, [int(n)], [_case_link(period, step=name, kind="case")])
+            for name, n in db.session.execute(open_steps)]
     done = db.session.scalar(_mine(select(func.count()).select_from(CaseFact).where(
         *_started(period), CaseFact.closed_on.is_not(None)), CaseFact.bureau_id, period)) or 0
     rows.append(Row(N_("已办结"), [int(done)], [_case_link(period, status="completed", kind="case")]))
@@ -324,7 +325,7 @@ def year_over_year(period: Period) -> Figure:
         if before[key]:
             change = round(float((Decimal(now[key]) - Decimal(before[key])) * 100 / Decimal(before[key])), 1)
         rows.append(Row(label, [now[key], before[key], change], links))
-    return Figure("yoy", N_("同比"), [N_("指标"), N_("本期"), N_("上年同期"), N_("增减（%）")], rows, "mixed", "none")
+    return Figure("yoy", N_("同比"), [N_("指标"), N_("本期"), N_("上年同期"), N_("增减率")], rows, "mixed", "none")
 
 
 def per_bureau(period: Period, bureaus: list[Any]) -> Figure:
