@@ -21,7 +21,7 @@ from app.bureaus.web import reaches_down
 from app.clock import local_today, utcnow
 from app.documents.services.documents import get_document
 from app.documents.services.renderers import ANNUAL_SECTIONS
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.errors import N_, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.recording import services as recording
 from app.spreadsheets import escape_cell
@@ -34,8 +34,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BOARD_ROLES = (Role.SUPERVISION, Role.LEADER, Role.DISCIPLINE, Role.AUDITOR)
 STATS_ROLES = (Role.SUPERVISION, Role.LEADER, Role.LEGAL, Role.DISCIPLINE, Role.AUDITOR)
-STAGE_LABELS = {"planned": "已计划", "checked": "已检查", "rectifying": "整改中", "rectified": "已整改",
-                "transferred": "已移送立案", "closed": "已办结"}
+STAGE_LABELS = {"planned": N_("已计划"), "checked": N_("已检查"), "rectifying": N_("整改中"), "rectified": N_("已整改"),
+                "transferred": N_("已移送立案"), "closed": N_("已办结")}
 
 
 def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
