@@ -27,8 +27,6 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("draws.index", _l("随机抽取"), "bi-shuffle"),
     NavItem("oversight.overview", _l("上下联动"), "bi-diagram-2"),
     NavItem("statistics.dashboard", _l("统计分析"), "bi-bar-chart"),
-    NavItem("statistics.board", _l("年度检查进度"), "bi-kanban"),
-    NavItem("recording.index", _l("音像记录清单"), "bi-camera-video"),
     NavItem("directories.index", _l("名录与清单"), "bi-card-list"),
     NavItem("processes.index", _l("流程定义"), "bi-diagram-3"),
     NavItem("audit.events", _l("审计日志"), "bi-journal-check"),

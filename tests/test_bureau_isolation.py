@@ -118,9 +118,9 @@ def county_b(app):
         ids["supervision_id"] = row.id
         ids["report_id"] = supervision.reports(row)[0].id
     db.session.commit()
-    markers = [case.subject, "乙区第", "乙区记录人", "乙区年报正文", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
+    markers = [case.subject, "乙区第", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
                f'/cases/{case.id}"', f'/draws/{draw.id}"', f'/documents/{document.id}"',
-               f'/attachments/{attachment.id}"']
+               f'/attachments/{attachment.id}"', "乙区记录人", "乙区年报正文"]
     return {"bureau_id": b.id, "ids": ids, "records": records, "markers": markers}
 
 

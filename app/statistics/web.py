@@ -19,6 +19,7 @@ from app.auth.roles import Role
 from app.bureaus.services import tree
 from app.bureaus.web import reaches_down
 from app.clock import local_today, utcnow
+from app.directories.services.specs import UNIT_TYPES
 from app.documents.services.documents import get_document
 from app.documents.services.renderers import ANNUAL_SECTIONS
 from app.errors import N_, DomainError, NotFound, ValidationFailed
@@ -150,7 +151,7 @@ def export() -> Any:
            [[r.label, *r.values] for r in summary.rows], first=True)
     for number, figure in enumerate(figures.all_figures(period), start=1):
         _sheet(workbook, f"{number}.{_(figure.title)}", [_(h) for h in figure.headers],
-               [[_(r.label) if figure.key not in ("by_district", "by_unit_type", "tasks_person", "case_stage")
+               [[_(r.label) if figure.key not in ("by_district", "tasks_person", "case_stage")
                  else r.label, *r.values] for r in figure.rows])
     return _xlsx(workbook, f"statistics-{period.start.isoformat()}-{period.end.isoformat()}.xlsx")
 
@@ -190,7 +191,8 @@ def board_page() -> Any:
     rows, total = board.search(query, utcnow(), page=page)
     pages = max((min(total, board.COUNT_LIMIT) + board.PER_PAGE - 1) // board.PER_PAGE, 1)
     names = {b.id: b.name for b in _readable_bureaus()}
-    return render_template("statistics/board.html", rows=rows, total=total, page=page, pages=pages, filters=kept,
+    return render_template("statistics/board.html", unit_types=dict(UNIT_TYPES),
+                           rows=rows, total=total, page=page, pages=pages, filters=kept,
                            errors=errors, stages=STAGES, stage_labels=STAGE_LABELS, outcomes=figures.OUTCOMES,
                            areas=figures.AREAS, bureau_names=names, count_limit=board.COUNT_LIMIT,
                            bureaus=_readable_bureaus()), 400 if errors else 200
@@ -207,11 +209,13 @@ def board_export() -> Any:
         abort(400)
     rows, _total = board.search(query, utcnow(), everything=True)
     names = {b.id: b.name for b in _readable_bureaus()}
+    unit_types = dict(UNIT_TYPES)
     workbook = Workbook()
     headers = [_("档案局"), _("检查对象"), _("区域"), _("单位类型"), _("检查组"), _("计划日期"), _("检查日期"),
                _("阶段"), _("检查结论"), _("整改轮次"), _("逾期事项"), _("案件编号")]
     _sheet(workbook, _("年度检查进度"), headers, [
-        [names.get(r.fact.bureau_id, ""), r.object_name, r.district, r.unit_type, r.fact.team,
+        [names.get(r.fact.bureau_id, ""), r.object_name, r.district, _(unit_types.get(r.unit_type, r.unit_type)),
+         r.fact.team,
          r.fact.planned_date.isoformat() if r.fact.planned_date else "",
          r.fact.checked_on.isoformat() if r.fact.checked_on else "", _(STAGE_LABELS[r.fact.stage]),
          _(figures.OUTCOMES[r.fact.outcome]) if r.fact.outcome in figures.OUTCOMES else "", r.fact.rect_rounds,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.extensions import db
 from app.statistics.models import CaseFact, CaseProblem
 from app.statistics.services import figures
-from app.extensions import db
 from tests.statistics.scenario import build, period
 
 
@@ -51,7 +51,8 @@ def _added(before, after):
 
 # The hand count of the scenario (tests/statistics/scenario.py): (figure, row, column) → how much it adds.
 EXPECTED = {
-    ("by_outcome", "未发现违法行为", 0): 1, ("by_outcome", "发现问题责令整改", 0): 1, ("by_outcome", "涉嫌违法移送立案", 0): 1,
+    ("by_outcome", "未发现违法行为", 0): 1, ("by_outcome", "发现问题责令整改", 0): 1,
+    ("by_outcome", "涉嫌违法移送立案", 0): 1,
     ("problems", "档案库房、设施设备", 0): 3, ("problems", "档案库房、设施设备", 1): 3,
     ("problems", "档案收集、整理、保管、提供利用", 0): 1, ("problems", "档案收集、整理、保管、提供利用", 1): 1,
     ("rectification", "10 日以内", 0): 1,

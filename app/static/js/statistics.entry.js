@@ -4,9 +4,9 @@
 import * as echarts from 'echarts/core';
 import { BarChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import { SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
 function readTable(table) {
   const headers = Array.from(table.tHead.rows[0].cells).map((c) => c.textContent.trim());
@@ -25,7 +25,8 @@ function draw(holder) {
   const table = document.getElementById(holder.dataset.chartFor);
   if (!table) return;
   const { headers, rows } = readTable(table);
-  const chart = echarts.init(holder, null, { renderer: 'canvas' });
+  // SVG: crisp when printed, and each bar is an element (reachable by keyboard tools and tests)
+  const chart = echarts.init(holder, null, { renderer: 'svg' });
   let option;
   if (holder.dataset.chartType === 'pie') {
     option = {

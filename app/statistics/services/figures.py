@@ -14,6 +14,7 @@ from sqlalchemy import case, distinct, extract, func, select
 from app.auth.models import User
 from app.clock import to_utc, utcnow
 from app.directories.models import InspectionObject
+from app.directories.services.specs import UNIT_TYPES
 from app.errors import N_
 from app.extensions import db
 from app.statistics.models import CaseFact, CaseProblem
@@ -130,9 +131,11 @@ def inspections_by_outcome(period: Period) -> Figure:
 
 
 def _by_object_column(period: Period, column: Any, key: str, title: str, header: str) -> Figure:
-    statement = _mine(select(column, func.count()).select_from(CaseFact).join(InspectionObject, InspectionObject.id == CaseFact.object_id)
+    statement = _mine(select(column, func.count()).select_from(CaseFact)
+                      .join(InspectionObject, InspectionObject.id == CaseFact.object_id)
                       .where(*_checked(period)), CaseFact.bureau_id, period).group_by(column).order_by(column)
-    rows = [Row(value or NO_LABEL, [int(n)], [_checked_link(period, **{key: value or ""})])
+    labels = dict(UNIT_TYPES) if key == "unit_type" else {}
+    rows = [Row(labels.get(value, value) or NO_LABEL, [int(n)], [_checked_link(period, **{key: value or ""})])
             for value, n in db.session.execute(statement)]
     return Figure(f"by_{key}", title, [header, N_("检查数")], rows, "board")
 

@@ -46,7 +46,7 @@ def draft_text(year: int) -> dict[str, str]:
     recorded = sum(c.recorded for c in covered)
     return {
         "overview": f"{year}年，我局依法开展档案行政执法工作，全年随机抽查检查单位{head['inspections']}个，"
-                    f"其中发现问题或涉嫌违法的{head['with_problems']}个；立案{head['cases']}件，罚款共计{head['fines']}元。",
+                    f"其中发现问题或涉嫌违法的{head['with_problems']}个；立案{head['cases']}件，罚款共计{head['fines']:,.2f}元。",
         "publicity": "按照“双随机、一公开”要求，抽查事项清单、抽取结果和检查结果依法公示。检查结论：" + "；".join(
             f"{label}{n}个" for label, n in outcome.items()) + "。",
         "recording": f"按照《音像记录事项清单》，列入清单的执法环节共办理{done}次，其中有音像记录的{recorded}次，"
