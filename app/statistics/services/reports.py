@@ -52,7 +52,7 @@ def draft_text(year: int) -> dict[str, str]:
         "recording": f"按照《音像记录事项清单》，列入清单的执法环节共办理{done}次，其中有音像记录的{recorded}次，"
                      f"未记录并说明原因的{done - recorded}次。",
         "review": f"全年法制审核{reviews.total()}件，其中期限内完成{days.rows[0].values[0]}件、超期完成"
-                  f"{days.rows[1].values[0]}件，平均用时{days.note}日。",
+                  f"{days.rows[1].values[0]}件，平均用时约{round(float(days.note))}日。",
         "problems": "（请填写执法工作中存在的问题。）",
         "plans": "（请填写下一年度的工作打算。）",
     }
