@@ -89,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.notifications import web as notifications_web
     from app.operations import cli as operations_cli
     from app.operations import web as operations_web
+    from app.outbox import models as outbox_models  # noqa: F401 - the outbox tables (web and CLI come next)
     from app.takeover import web as takeover_web
     from app.uploads import web as uploads_web
     from app.workflow import case_web as workflow_case_web
