@@ -138,12 +138,12 @@ def enforcement_items() -> Any:
                    filters=filters, active="portal.enforcement_items")
 
 
-@bp.route("/guides/<int:item_id>")
+@bp.route("/guides/<int:enforcement_item_id>")
 @portal_view
-def guide(item_id: int) -> Any:
+def guide(enforcement_item_id: int) -> Any:
     """服务指南 of one enforcement item: basis, office, time limits, remedies, contact."""
     try:
-        row = portal.enforcement_item(item_id)
+        row = portal.enforcement_item(enforcement_item_id)
     except NotFound:
         abort(404)
     return _render("disclosure/portal/guide.html", row=row, settings=portal.settings_of(row.bureau_id),

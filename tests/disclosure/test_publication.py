@@ -48,7 +48,7 @@ def test_other_decisions_get_twenty_working_days():
 
 
 def test_a_natural_persons_data_is_masked_in_the_draft():
-    item = draft_of(served_case(data=PERSON))
+    item = draft_of(served_case(2000, data=PERSON))
     assert item.natural_person and item.party == "张*三"
     assert "张小三" not in item.body and "110105198502021234" not in item.body
     assert "示例市演示区" in item.body and "演示路" not in item.body
@@ -75,7 +75,7 @@ def test_only_the_legal_section_publishes():
 
 
 def test_an_id_number_is_never_published():
-    item = draft_of(served_case(data=PERSON))
+    item = draft_of(served_case(2000, data=PERSON))
     with pytest.raises(ValidationFailed) as caught:
         publishing.publish(user_for(Role.LEGAL), item, item.title, item.body + "\n身份证：110105198502021234")
     assert "body" in caught.value.errors and item.status == "draft"
@@ -136,7 +136,7 @@ def test_revoking_before_publication_cancels_the_draft():
 
 
 def test_a_natural_person_comes_down_after_two_years():
-    item = draft_of(served_case(data=PERSON))
+    item = draft_of(served_case(2000, data=PERSON))
     publishing.publish(user_for(Role.LEGAL), item, item.title, item.body)
     assert item.take_down_on == local_today().replace(year=local_today().year + 2)
     with clock_at(item.take_down_on - timedelta(days=1)):

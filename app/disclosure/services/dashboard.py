@@ -41,10 +41,10 @@ def board(limit: int = 200) -> Board:
     result.withdrawals = list(db.session.scalars(select(DisclosureItem).where(
         DisclosureItem.status == "published", DisclosureItem.withdraw_due_on.is_not(None))
         .order_by(DisclosureItem.withdraw_due_on).limit(limit)))
-    result.late = list(db.session.execute(select(DisclosureVersion, DisclosureItem)
+    result.late = [(row[0], row[1]) for row in db.session.execute(select(DisclosureVersion, DisclosureItem)
                                           .join(DisclosureItem, DisclosureItem.id == DisclosureVersion.item_id)
                                           .where(DisclosureVersion.late.is_(True))
-                                          .order_by(DisclosureVersion.at.desc()).limit(50)).tuples())
+                                          .order_by(DisclosureVersion.at.desc()).limit(50))]
     result.recent = list(db.session.scalars(select(DisclosureItem).where(
         DisclosureItem.status.in_(("published", "withdrawn", "taken_down", "cancelled")))
         .order_by(DisclosureItem.id.desc()).limit(20)))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.outbox.services import enqueue
+
 TOPIC = "disclosure"
 
 
 def announce(public_id: str, event_type: str, payload: dict[str, Any]) -> object:
     """One event for the item (event_type: published | withdrawn | taken_down); not committed here."""
-    from app.outbox.services import enqueue  # the outbox branch provides it (merged before integration)
-
     return enqueue(TOPIC, public_id, event_type, payload)

@@ -2,7 +2,7 @@
 and each bureau's disclosure periods.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0021
 Create Date: 2026-11-22 06:53:07.552528
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0015'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
