@@ -108,7 +108,8 @@ def county_b(app):
                    upload_id=upload.id)
         from app.disclosure.services import drafts as disclosure_drafts
 
-        disclosure = disclosure_drafts.create_manual(legal, "annual_plan", str(year), "乙区公示草稿", "乙区年度抽查计划")
+        disclosure = disclosure_drafts.create_manual(legal, "annual_plan", str(year), "乙区公示草稿",
+                                                     "乙区年度抽查计划")
         ids.update(item_id=disclosure.id, public_id=disclosure.public_id,
                    enforcement_item_id=records["enforcement-items"])
         variant = definitions.adopt_as_local(legal, definitions.published("case_filing"))
@@ -120,7 +121,8 @@ def county_b(app):
         ids["supervision_id"] = row.id
         ids["report_id"] = supervision.reports(row)[0].id
     db.session.commit()
-    markers = [case.subject, "乙区第", "乙区公示草稿", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
+    markers = [case.subject, "乙区第", "乙区公示草稿",
+               "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
                f'/cases/{case.id}"', f'/draws/{draw.id}"', f'/documents/{document.id}"',
                f'/attachments/{attachment.id}"']
     return {"bureau_id": b.id, "ids": ids, "records": records, "markers": markers}

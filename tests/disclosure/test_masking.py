@@ -24,5 +24,6 @@ def test_id_numbers_are_removed_and_mobiles_hidden():
 
 
 def test_a_text_about_a_person_is_masked_everywhere():
-    text = masking.mask_person_text("当事人张小三，住示例市演示区演示路 8 号，张小三承认", "张小三", "示例市演示区演示路 8 号")
+    text = masking.mask_person_text("当事人张小三，住示例市演示区演示路 8 号，张小三承认", "张小三",
+                                    "示例市演示区演示路 8 号")
     assert "张小三" not in text and text.count("张*三") == 2 and "演示路" not in text

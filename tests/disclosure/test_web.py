@@ -42,7 +42,6 @@ def test_every_tab_opens_without_login_and_names_the_tabs(client):
 
 def test_a_published_decision_is_listed_searchable_and_has_a_stable_page(client):
     item = _published_decision()
-    item_id = item.id
     listing = client.get("/public/decisions").get_data(as_text=True)
     assert item.title in listing and "示例市档案局" in listing
     assert item.title in client.get(f"/public/decisions?q={item.doc_number}").get_data(as_text=True)

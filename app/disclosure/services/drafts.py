@@ -127,8 +127,8 @@ def on_result_recorded(actor: User | None, result: InspectionResult) -> Disclosu
                      + ([f"说明：{fields['note']}"] if fields["note"] else []))
     title = f"抽查结果：{fields['object']}（{result.inspected_on.isoformat()}）"
     if item is None:
-        item = DisclosureItem(public_id=new_public_id(result.inspected_on.year), kind="inspection_result", tab="results",
-                              year=result.inspected_on.year, status="draft", result_id=result.id,
+        item = DisclosureItem(public_id=new_public_id(result.inspected_on.year), kind="inspection_result",
+                              tab="results", year=result.inspected_on.year, status="draft", result_id=result.id,
                               case_id=result.case_id, created_by_id=actor.id if actor else None,
                               due_on=deadline("inspection_result"))
         db.session.add(item)
