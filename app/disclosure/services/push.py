@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.extensions import db
 from app.outbox.services import enqueue
 
 TOPIC = "disclosure"
@@ -12,4 +13,6 @@ TOPIC = "disclosure"
 
 def announce(public_id: str, event_type: str, payload: dict[str, Any]) -> object:
     """One event for the item (event_type: published | withdrawn | taken_down); not committed here."""
-    return enqueue(TOPIC, public_id, event_type, payload)
+    event = enqueue(TOPIC, public_id, event_type, payload)
+    db.session.flush()  # written in the bureau being worked in, before the caller's scope ends
+    return event
