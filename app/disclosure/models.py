@@ -57,6 +57,9 @@ class DisclosureItem(BureauOwned, db.Model):
 
     __table_args__ = (
         Index("ix_disclosure_item_portal", "on_portal", "tab", "published_at", "id"),
+        Index("ix_disclosure_item_portal_kind", "on_portal", "tab", "kind", "published_at", "id"),
+        Index("ix_disclosure_item_portal_year", "on_portal", "tab", "year", "published_at", "id"),
+        Index("ix_disclosure_item_portal_bureau", "on_portal", "tab", "bureau_id", "published_at", "id"),
         Index("ix_disclosure_item_due", "status", "due_on"),
         Index("ix_disclosure_item_take_down", "status", "take_down_on"),
     )

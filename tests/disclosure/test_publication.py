@@ -170,3 +170,17 @@ def test_settings_change_the_deadlines_and_refuse_bad_values():
     settings.update(user_for(Role.ADMIN), {**{p.name: "5" for p in settings.PERIODS}, "penalty_days": "10"})
     assert drafts.deadline("penalty_decision") == WorkingDays().add_working_days(local_today(), 10)
     assert draft_of(served_case()).due_on == WorkingDays().add_working_days(local_today(), 10)
+
+
+def test_the_inspection_procedure_drafts_its_result_in_the_same_step():
+    from app.directories.models import InspectionResult
+    from tests.inspection.helpers import do, start_inspection, through_evaluation
+
+    case_id = start_inspection()
+    through_evaluation(case_id)
+    do(case_id, "feedback", Role.INSPECTOR, {"outcome": "compliant", "feedback_given": True,
+                                             "feedback_summary": "未发现违法行为"})
+    result = db.session.scalar(select(InspectionResult).where(InspectionResult.case_id == case_id))
+    item = db.session.scalar(select(DisclosureItem).where(DisclosureItem.result_id == result.id))
+    assert item.status == "draft" and item.tab == "results" and "未发现违法行为" in item.body
+    assert item.due_on == WorkingDays().add_working_days(local_today(), 20)

@@ -58,29 +58,35 @@ def _like(text: str) -> str:
 
 
 def items(tab: str, filters: Filters) -> Page:
-    """Published (and withdrawn) items of one tab, newest first, filtered; one page."""
-    query = select(DisclosureItem).where(DisclosureItem.on_portal.is_(True), DisclosureItem.tab == tab)
+    """Published (and withdrawn) items of one tab, newest first, filtered; one page.
+
+    Counting and paging read only the portal indexes (ids), then the page's rows are loaded by id."""
+    where = [DisclosureItem.on_portal.is_(True), DisclosureItem.tab == tab]
     if filters.kind:
-        query = query.where(DisclosureItem.kind == filters.kind)
+        where.append(DisclosureItem.kind == filters.kind)
     if filters.year:
-        query = query.where(DisclosureItem.year == filters.year)
+        where.append(DisclosureItem.year == filters.year)
     if filters.bureau_id:
-        query = query.where(DisclosureItem.bureau_id == filters.bureau_id)
+        where.append(DisclosureItem.bureau_id == filters.bureau_id)
     if filters.q:
         pattern = _like(filters.q[:MAX_QUERY])
-        query = query.where(or_(DisclosureItem.title.like(pattern, escape="\\"),
-                                DisclosureItem.doc_number.like(pattern, escape="\\")))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(query.order_by(DisclosureItem.published_at.desc(), DisclosureItem.id.desc())
-                                   .offset((filters.page - 1) * PER_PAGE).limit(PER_PAGE)))
+        where.append(or_(DisclosureItem.title.like(pattern, escape="\\"),
+                         DisclosureItem.doc_number.like(pattern, escape="\\")))
+    total = db.session.scalar(select(func.count(DisclosureItem.id)).where(*where)) or 0
+    order = (DisclosureItem.published_at.desc(), DisclosureItem.id.desc())
+    ids = list(db.session.scalars(select(DisclosureItem.id).where(*where).order_by(*order)
+                                  .offset((filters.page - 1) * PER_PAGE).limit(PER_PAGE)))
+    rows = list(db.session.scalars(select(DisclosureItem).where(DisclosureItem.id.in_(ids)).order_by(*order))) \
+        if ids else []
     return Page(rows, total, filters.page)
 
 
 def years(tab: str) -> list[int]:
-    """The years that have published items in this tab, newest first."""
-    return list(db.session.scalars(select(DisclosureItem.year).where(DisclosureItem.on_portal.is_(True),
-                                                                     DisclosureItem.tab == tab)
-                                   .distinct().order_by(DisclosureItem.year.desc())))
+    """The years from the newest to the oldest published item of this tab (two index look-ups)."""
+    where = (DisclosureItem.on_portal.is_(True), DisclosureItem.tab == tab)
+    first = db.session.scalar(select(func.min(DisclosureItem.year)).where(*where))
+    last = db.session.scalar(select(func.max(DisclosureItem.year)).where(*where))
+    return list(range(last, first - 1, -1)) if first is not None and last is not None else []
 
 
 def item(public_id: str) -> DisclosureItem:

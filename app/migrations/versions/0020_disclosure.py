@@ -80,6 +80,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_disclosure_item_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_disclosure_item_due', ['status', 'due_on'], unique=False)
         batch_op.create_index('ix_disclosure_item_portal', ['on_portal', 'tab', 'published_at', 'id'], unique=False)
+        batch_op.create_index('ix_disclosure_item_portal_kind', ['on_portal', 'tab', 'kind', 'published_at', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_disclosure_item_portal_year', ['on_portal', 'tab', 'year', 'published_at', 'id'],
+                              unique=False)
+        batch_op.create_index('ix_disclosure_item_portal_bureau', ['on_portal', 'tab', 'bureau_id', 'published_at',
+                                                                   'id'], unique=False)
         batch_op.create_index('ix_disclosure_item_take_down', ['status', 'take_down_on'], unique=False)
 
     op.create_table('disclosure_version',
@@ -116,6 +122,9 @@ def downgrade():
     op.drop_table('disclosure_version')
     with op.batch_alter_table('disclosure_item', schema=None) as batch_op:
         batch_op.drop_index('ix_disclosure_item_take_down')
+        batch_op.drop_index('ix_disclosure_item_portal_bureau')
+        batch_op.drop_index('ix_disclosure_item_portal_year')
+        batch_op.drop_index('ix_disclosure_item_portal_kind')
         batch_op.drop_index('ix_disclosure_item_portal')
         batch_op.drop_index('ix_disclosure_item_due')
         batch_op.drop_index(batch_op.f('ix_disclosure_item_case_id'))
