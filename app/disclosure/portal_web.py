@@ -29,8 +29,8 @@ TABS = (
     ("portal.subjects", _l("执法主体资格清单")), ("portal.officers", _l("执法人员资格清单")),
     ("portal.flowcharts", _l("执法流程图")), ("portal.decisions", _l("执法决定")),
 )
-# Pages other features add to the portal; each tab shows only when its endpoint exists.
-OPTIONAL_TABS = (("portal_recording.index", _l("音像记录事项清单")),)
+# Pages other features add to the portal (by URL); each tab shows only when a route serves that URL.
+OPTIONAL_TABS = (("/public/recording", _l("音像记录事项清单")),)
 
 
 def in_public_scope(view: F) -> F:
@@ -49,7 +49,10 @@ def portal_view(view: F) -> F:
 
 def tabs() -> list[tuple[str, str]]:
     """The tabs to show: ours, and those of other features whose page exists in this installation."""
-    optional = [(e, label) for e, label in OPTIONAL_TABS if e in current_app.view_functions]
+    served = {rule.rule.rstrip("/"): rule.endpoint for rule in current_app.url_map.iter_rules()
+              if "GET" in (rule.methods or ()) and not rule.arguments}
+    optional = [(served[url], label) for url, label in OPTIONAL_TABS if url in served
+                and served[url] in current_app.view_functions]
     return [*TABS, *optional]
 
 
