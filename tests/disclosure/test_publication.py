@@ -62,7 +62,8 @@ def test_publish_keeps_the_exact_text_and_its_hash_and_announces_it():
     assert version.text == publishing.canonical_text(item) and "（已审核）" in version.text
     assert version.sha256 == hashlib.sha256(version.text.encode()).hexdigest() == item.published_sha256
     assert not version.late and version.actor_id == user_for(Role.LEGAL).id
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "disclosure.published"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "disclosure.published",
+                                                       AuditEvent.object_id == str(item.id)))
     assert event.details["sha256"] == version.sha256
     assert item.take_down_on == local_today().replace(year=local_today().year + 5)
     assert [e.event_type for e in _outbox(item.public_id)] == ["published"]
@@ -99,7 +100,8 @@ def test_revoked_decision_is_withdrawn_with_its_reason_and_three_events_in_order
     publishing.publish(user_for(Role.LEGAL), item, item.title, item.body)
     publishing.revoke_decision(user_for(Role.LEADER), case_id, "经行政复议撤销")
     assert item.withdraw_due_on == WorkingDays().add_working_days(local_today(), 3)
-    revoked = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.decision_revoked"))
+    revoked = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.decision_revoked",
+                                                         AuditEvent.object_id == str(case_id)))
     assert revoked.object_id == str(case_id) and revoked.details["reason"] == "经行政复议撤销"
     publishing.withdraw(user_for(Role.LEGAL), item, item.withdraw_reason)
     assert item.status == "withdrawn" and item.on_portal and item.withdraw_reason == "经行政复议撤销"
