@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("oversight.overview", _l("上下联动"), "bi-diagram-2"),
     NavItem("statistics.dashboard", _l("统计分析"), "bi-bar-chart"),
     NavItem("directories.index", _l("名录与清单"), "bi-card-list"),
+    NavItem("disclosure.index", _l("执法公示"), "bi-megaphone"),
     NavItem("processes.index", _l("流程定义"), "bi-diagram-3"),
     NavItem("audit.events", _l("审计日志"), "bi-journal-check"),
     NavItem("admin.users", _l("用户管理"), "bi-people"),

@@ -34,12 +34,12 @@ def index() -> Any:
 
 
 @bp.route("/new", methods=["GET", "POST"], endpoint="new")
-@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
 @roles(Role.LEGAL)
-def edit(item_id: int | None = None) -> Any:
+def edit(entry_id: int | None = None) -> Any:
     """Add or change an entry (the step chosen from the procedures in use)."""
-    item = db.session.get(RecordingItem, item_id) if item_id else None
-    if item_id and item is None:
+    item = db.session.get(RecordingItem, entry_id) if entry_id else None
+    if entry_id and item is None:
         abort(404)
     keys = ("step", "method", "recorder", "note", "position")
     form = ConfirmForm()
@@ -49,7 +49,7 @@ def edit(item_id: int | None = None) -> Any:
         process_id, _sep, element_id = values["step"].partition(":")
         try:
             services.save_item(current_user, {**values, "process_id": process_id, "element_id": element_id},
-                               item_id)
+                               entry_id)
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
@@ -70,14 +70,14 @@ def edit(item_id: int | None = None) -> Any:
         400 if errors else 200
 
 
-@bp.route("/<int:item_id>/active", methods=["POST"])
+@bp.route("/<int:entry_id>/active", methods=["POST"])
 @roles(Role.LEGAL)
-def set_active(item_id: int) -> Any:
+def set_active(entry_id: int) -> Any:
     """Take an entry off the list or put it back."""
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.set_active(current_user, item_id, request.form.get("active") == "1")
+            services.set_active(current_user, entry_id, request.form.get("active") == "1")
         except NotFound:
             abort(404)
         except DomainError as exc:

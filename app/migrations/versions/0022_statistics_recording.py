@@ -3,7 +3,7 @@ the problems found per art. 42 area, the annual work report draft, the 音像记
 completed tasks for throughput figures.
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0020
 Create Date: 2026-11-22 07:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0015'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

@@ -256,6 +256,29 @@ def legal_review_days(period: Period) -> Figure:
                   note=f"{average}")
 
 
+def disclosure_timeliness(period: Period) -> Figure:
+    """Items first published in the period, per kind: how many, how many by their deadline, % on time (the
+    publication's local date against `due_on`) — one query over the disclosure items."""
+    from app.clock import to_local
+    from app.disclosure.models import DisclosureItem
+    from app.disclosure.services.kinds import KIND_LABELS
+
+    statement = _mine(select(DisclosureItem.kind, DisclosureItem.published_at, DisclosureItem.due_on).where(
+        DisclosureItem.published_at >= period.utc_start, DisclosureItem.published_at < period.utc_end),
+        DisclosureItem.bureau_id, period)
+    counts: dict[str, list[int]] = {}
+    for kind, published_at, due_on in db.session.execute(statement):
+        row = counts.setdefault(kind, [0, 0])
+        row[0] += 1
+        if due_on is None or to_local(published_at).date() <= due_on:
+            row[1] += 1
+    rows = [Row(KIND_LABELS.get(kind, kind), [n, on_time, round(100.0 * on_time / n, 1)], [None, None, None])
+            for kind, (n, on_time) in sorted(counts.items(), key=lambda kv: list(KIND_LABELS).index(kv[0])
+                                             if kv[0] in KIND_LABELS else 99)]
+    return Figure("disclosure", N_("公示及时率"), [N_("公示事项"), N_("首次公示数"), N_("按期公示数"), N_("按期率")],
+                  rows, "none", "bar")
+
+
 def _not_trial() -> Any:
     return Task.case_id.not_in(select(Case.id).where(Case.trial.is_(True)))
 
@@ -351,8 +374,8 @@ def all_figures(period: Period) -> list[Figure]:
     return [inspections_by_month(period), inspections_by_outcome(period), inspections_by_district(period),
             inspections_by_unit_type(period), problems_by_area(period), rectification_time(period),
             cases_by_source(period), cases_by_stage(period), cases_by_decision(period), cases_by_amount(period),
-            legal_reviews(period), legal_review_days(period), tasks_by_office(period), tasks_by_person(period),
-            year_over_year(period)]
+            legal_reviews(period), legal_review_days(period), disclosure_timeliness(period), tasks_by_office(period),
+            tasks_by_person(period), year_over_year(period)]
 
 
 def draw_problem_areas(draw_id: int) -> dict[str, int]:

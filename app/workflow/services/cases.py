@@ -23,6 +23,7 @@ from app.auth.roles import Role
 from app.clock import to_local, to_utc, utcnow
 from app.directories.models import InspectionObject
 from app.directories.services.results import record_outcome
+from app.disclosure.services import drafts as disclosure_drafts
 from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
@@ -338,8 +339,11 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
     if case.trial:
         return  # a trial never writes results on real inspection objects
     if properties.get("records_result") == "true" and data.get("object_id") and data.get("outcome"):
-        record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
-                       str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
+        result = record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
+                                str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
+        disclosure_drafts.on_result_recorded(actor, result)  # its 抽查结果 draft, due in 20 working days
+    if "service_receipt" in doc_types:  # the decision is served: its disclosure draft with the legal deadline
+        disclosure_drafts.on_decision_served(actor, case.id, data)
 
 
 def _object_address(data: dict[str, Any]) -> str:
