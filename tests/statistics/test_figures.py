@@ -97,3 +97,22 @@ def test_a_county_reads_none_of_the_city_figures():
     with context.use(context.for_bureau(2)):
         assert figures.headline(county)["inspections"] == 0
         assert figures.inspections_by_outcome(county).total() == 0
+
+
+def test_disclosure_timeliness_counts_first_publications_against_their_deadline():
+    from datetime import date, datetime
+
+    from app.disclosure.models import DisclosureItem
+
+    def item(n, kind, published, due):
+        return DisclosureItem(public_id=f"stat-{n}", kind=kind, year=2031, status="published", tab="decisions",
+                              on_portal=True, title=f"统计{n}", published_at=published, due_on=due, bureau_id=1)
+
+    # 2031-05-10 02:00 UTC is 10:00 on 10 May in Asia/Shanghai; 2031-05-10 17:00 UTC is already 11 May there
+    db.session.add_all([item(1, "penalty_decision", datetime(2031, 5, 10, 2), date(2031, 5, 10)),
+                        item(2, "penalty_decision", datetime(2031, 5, 10, 17), date(2031, 5, 10)),
+                        item(3, "inspection_result", datetime(2031, 6, 1, 2), date(2031, 6, 30)),
+                        item(4, "inspection_result", datetime(2032, 1, 5, 2), date(2031, 12, 30))])
+    db.session.flush()
+    figure = figures.disclosure_timeliness(figures.Period(date(2031, 1, 1), date(2031, 12, 31)))
+    assert _values(figure) == {"行政处罚决定": [2, 1, 50.0], "抽查结果": [1, 1, 100.0]}
