@@ -66,6 +66,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.casefile import web as casefile_web
     from app.demo import cli as demo_cli
     from app.directories import web as directories_web
+    from app.disclosure import portal_web as disclosure_portal_web
+    from app.disclosure import web as disclosure_web
+    from app.disclosure.services import drafts as disclosure_drafts
     from app.documents import admin_web as bureau_web
     from app.documents import web as documents_web
     from app.draws import cli as draws_cli
@@ -86,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.notifications import web as notifications_web
     from app.operations import cli as operations_cli
     from app.operations import web as operations_web
+    from app.outbox import models as outbox_models  # noqa: F401 - the outbox tables (web and CLI come next)
     from app.takeover import web as takeover_web
     from app.uploads import web as uploads_web
     from app.workflow import case_web as workflow_case_web
@@ -111,6 +115,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(directories_web.bp)
     app.register_blueprint(draws_web.bp)
     app.register_blueprint(draws_web.public_bp)
+    app.register_blueprint(disclosure_web.bp)
+    app.register_blueprint(disclosure_portal_web.bp)
+    disclosure_drafts.install()  # a change of the officer directory opens the pending update of the public list
     app.register_blueprint(documents_web.bp)
     app.register_blueprint(bureaus_web.bp)
     from app.bureaus import oversight_web
@@ -124,6 +131,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(uploads_web.bp)
     uploads_web.init_app(app)
     app.register_blueprint(notifications_web.bp)
+    from app.recording import web as recording_web
+    from app.statistics import web as statistics_web
+
+    app.register_blueprint(statistics_web.bp)
+    app.register_blueprint(recording_web.bp)
+    app.register_blueprint(recording_web.public_bp)
     notifications_web.init_app(app)
     app.cli.add_command(notifications_cli.notifications_cli)
     documents_web.configure(app)

@@ -148,7 +148,73 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
     "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
     "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
+    # statistics (issue 14): the board for supervision, leaders, discipline and auditors; figures also for legal
+    "statistics.dashboard": ({Role.SUPERVISION, Role.LEADER, Role.LEGAL, Role.DISCIPLINE, AU}, "GET", "/statistics/"),
+    "statistics.export": ({Role.SUPERVISION, Role.LEADER, Role.LEGAL, Role.DISCIPLINE, AU}, "GET",
+                          "/statistics/export.xlsx"),
+    "statistics.board": ({Role.SUPERVISION, Role.LEADER, Role.DISCIPLINE, AU}, "GET", "/statistics/board"),
+    "statistics.board_export": ({Role.SUPERVISION, Role.LEADER, Role.DISCIPLINE, AU}, "GET",
+                                "/statistics/board.xlsx"),
+    "statistics.annual_report": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER}, "GET", "/statistics/report/2026"),
+    "statistics.annual_report_download": ({Role.SUPERVISION, Role.LEGAL, Role.LEADER}, "GET",
+                                          "/statistics/report/2026/download"),
+    # the recording list: everyone signed in reads it, the legal section edits it; its public page is open
+    "recording.index": (ALL, "GET", "/recording/"),
+    "recording.new": ({Role.LEGAL}, "GET", "/recording/new"),
+    "recording.edit": ({Role.LEGAL}, "GET", "/recording/999999/edit"),
+    "recording.set_active": ({Role.LEGAL}, "POST", "/recording/999999/active"),
+    "public_recording.public_list": (PUBLIC, "GET", "/public/recording/"),
+    # disclosure: the public portal (no login) and the legal section's pages (its own bureau's items only)
+    "portal.index": (PUBLIC, "GET", "/public/"),
+    "portal.inspection_items": (PUBLIC, "GET", "/public/inspection-items"),
+    "portal.plans": (PUBLIC, "GET", "/public/plans"),
+    "portal.tasks": (PUBLIC, "GET", "/public/tasks"),
+    "portal.results": (PUBLIC, "GET", "/public/results"),
+    "portal.decisions": (PUBLIC, "GET", "/public/decisions?q=档案&year=2027&kind=penalty_decision&bureau=1"),
+    "portal.enforcement_items": (PUBLIC, "GET", "/public/enforcement-items"),
+    "portal.guide": (PUBLIC, "GET", lambda: f"/public/guides/{_sample_enforcement_item_id()}"),
+    "portal.subjects": (PUBLIC, "GET", "/public/subjects"),
+    "portal.officers": (PUBLIC, "GET", "/public/officers"),
+    "portal.flowcharts": (PUBLIC, "GET", "/public/flowcharts"),
+    "portal.flowchart": (PUBLIC, "GET", lambda: f"/public/flowcharts/{_sample_case().definition_id}"),
+    "portal.flowchart_file": (PUBLIC, "GET",
+                              lambda: f"/public/flowcharts/{_sample_case().definition_id}/case_filing.bpmn"),
+    "portal.item": (PUBLIC, "GET", lambda: f"/public/items/{_sample_disclosure(publish=True).public_id}"),
+    "disclosure.index": ({Role.LEGAL, Role.LEADER, AU, A}, "GET", "/disclosure/"),
+    "disclosure.item": ({Role.LEGAL, Role.LEADER, AU, A}, "GET",
+                        lambda: f"/disclosure/items/{_sample_disclosure().id}"),
+    "disclosure.publish": ({Role.LEGAL}, "POST", lambda: f"/disclosure/items/{_sample_disclosure().id}/publish"),
+    "disclosure.withdraw": ({Role.LEGAL}, "POST", lambda: f"/disclosure/items/{_sample_disclosure().id}/withdraw"),
+    "disclosure.revoke": ({Role.LEGAL, Role.LEADER}, "POST",
+                          lambda: f"/disclosure/items/{_sample_disclosure().id}/revoke"),
+    "disclosure.create": ({Role.LEGAL}, "GET", "/disclosure/new"),
+    "disclosure.periods": ({Role.LEGAL, A}, "GET", "/disclosure/settings"),
 }
+
+
+def _sample_enforcement_item_id():
+    from sqlalchemy import select
+
+    from app.directories.models import EnforcementItem
+    from app.extensions import db
+
+    return db.session.scalar(select(EnforcementItem.id).where(EnforcementItem.bureau_id == 1).limit(1))
+
+
+def _sample_disclosure(publish=False):
+    """The city's officer list (the demo's officers opened it as a draft); published when asked."""
+    from sqlalchemy import select
+
+    from app.disclosure.models import DisclosureItem
+    from app.disclosure.services import publishing
+    from app.extensions import db
+
+    item = db.session.scalar(select(DisclosureItem).where(DisclosureItem.bureau_id == 1,
+                                                          DisclosureItem.kind == "officer_list"))
+    if publish and item.status == "draft":
+        publishing.publish(user_for(Role.LEGAL), item, item.title, "")
+        db.session.commit()
+    return item
 
 
 def _county_case_id():

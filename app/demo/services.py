@@ -16,6 +16,7 @@ from app.bureaus.models import Bureau
 from app.bureaus.services import tree
 from app.demo.directories import seed_directories, seed_last_years_draw
 from app.demo.history import DEMO_DECISION_SUBJECT, seed_closed_inspection, seed_closed_penalty_case
+from app.disclosure.services.demo import seed_disclosure
 from app.documents.services.bureau import seed_bureau
 from app.extensions import db
 from app.workflow.models import Case
@@ -117,6 +118,8 @@ def seed_demo(attachments_dir: Path | None = None) -> list[str]:
                 created.append(county.name)
         with use(for_bureau(bureau.id)):
             _seed_county(county, bureau.id, created)
+            if seed_disclosure(auth_services.find_user(f"demo.{county.key}.legal")):
+                created.append(f"{county.key} disclosure")
     if created:
         with use(for_bureau(CITY_BUREAU_ID)):
             record_event("demo.seeded", actor=None, object_type="demo", details={"bureau": DEMO_BUREAU,
@@ -164,3 +167,5 @@ def _seed_city(created: list[str], attachments_dir: Path | None) -> None:
         created.append("closed penalty case")
     if seed_closed_penalty_case(users, attachments_dir, DEMO_DECISION_SUBJECT, stop_at="decide", days_ago=30):
         created.append("penalty case awaiting the decision")
+    if seed_disclosure(users["legal"], plan=True):  # what the demo's procedures drafted, published on time
+        created.append("disclosure")

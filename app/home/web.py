@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.access import ROLE_LABELS, public
 from app.auth.roles import Role
 from app.i18n import SUPPORTED_LOCALES
+from app.statistics.services import board
 
 bp = Blueprint("home", __name__)
 
@@ -34,7 +35,9 @@ def index() -> Any:
     if not current_user.is_authenticated:
         return render_template("home/landing.html")
     my_roles = sorted(current_user.role_set)
-    return render_template("home/dashboard.html", my_roles=my_roles, duties=ROLE_DUTIES, role_labels=ROLE_LABELS)
+    witness = board.waiting_for_witness() if Role.DISCIPLINE in current_user.role_set else []
+    return render_template("home/dashboard.html", my_roles=my_roles, duties=ROLE_DUTIES, role_labels=ROLE_LABELS,
+                           witness_draws=witness)
 
 
 @bp.route("/lang/<code>", methods=["POST"])

@@ -39,6 +39,7 @@ def run_jobs(once: bool = False) -> int:
     """One poll: fire due timers, produce notifications and send the outbox, the daily audit checkpoint and the
     hourly clean-up of stale uploads and previews; returns cases fired."""
     from app.bureaus.context import SYSTEM, use
+    from app.disclosure.services.publishing import take_down_due
     from app.notifications.cli import run_notifications
     from app.workflow.cli import anchor_audit_daily, clean_up, escalate_supervision_reports, run_due_timers
 
@@ -46,6 +47,9 @@ def run_jobs(once: bool = False) -> int:
     escalated = escalate_supervision_reports()  # each overdue report in its own bureau
     if escalated:
         log.info("escalated %s overdue supervision report(s)", escalated)
+    taken_down = take_down_due()  # disclosure items whose keeping period ended, each in its own bureau
+    if taken_down:
+        log.info("took down %s expired disclosure item(s)", taken_down)
     with use(SYSTEM):  # installation-wide jobs: the audit checkpoint, clean-up, notifications of every bureau
         anchor_audit_daily()
         clean_up(force=once)

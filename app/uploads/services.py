@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.clock import utcnow
 from app.errors import N_, Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.recording import services as recording
 from app.uploads.models import Upload
 from app.uploads.storage import Storage
 from app.workflow.models import Attachment, Task
@@ -37,7 +38,9 @@ class TooLarge(DomainError):
 
 
 def _file_fields(task: Task) -> set[str]:
-    schema = task.case.definition.forms.get(task.form_key or "", {})
+    definition = task.case.definition
+    item = recording.item_for(task.case.bureau_id, definition.process_id, task.element_id)
+    schema = recording.with_recording(definition.forms.get(task.form_key or "", {}), item) or {}
     return {name for name, prop in schema.get("properties", {}).items()
             if widget(schema, name, prop) in ("file", "files")}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,7 +12,8 @@ from app.clock import to_utc
 from app.workflow.services.case_list import SORTS, CaseQuery
 
 CASES_PER_PAGE = 50
-KEYS = ("q", "process", "status", "start", "end", "overdue", "person", "sort", "dir", "bureau")
+KEYS = ("q", "process", "status", "start", "end", "overdue", "person", "sort", "dir", "bureau",
+        "source", "decision", "amount_min", "amount_max", "review", "step", "role", "kind", "on")
 
 
 def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
@@ -22,6 +24,20 @@ def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
     except ValueError:
         errors[name] = _("日期格式应为 2026-11-22。")
         return None
+
+
+def _amount(raw: str, name: str, errors: dict[str, str]) -> Decimal | None:
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors[name] = _("金额应为数字，例如 5000。")
+        return None
+    if not value.is_finite() or value < 0 or value > Decimal("1e12"):
+        errors[name] = _("金额应为数字，例如 5000。")
+        return None
+    return value
 
 
 def case_query(args: Any) -> tuple[CaseQuery, dict[str, str], dict[str, str]]:
@@ -38,5 +54,10 @@ def case_query(args: Any) -> tuple[CaseQuery, dict[str, str], dict[str, str]]:
         end=to_utc(datetime.combine(end + timedelta(days=1), time.min)) if end else None,
         overdue=raw["overdue"] == "1", person_id=int(raw["person"]) if raw["person"].isdigit() else None,
         sort=raw["sort"] if raw["sort"] in SORTS else "created", descending=raw["dir"] != "asc",
-        bureau_id=int(raw["bureau"]) if raw["bureau"].isdigit() else None)
+        bureau_id=int(raw["bureau"]) if raw["bureau"].isdigit() else None,
+        source=raw["source"][:20] or None, decision=raw["decision"][:20] or None,
+        amount_min=_amount(raw["amount_min"], "amount_min", errors),
+        amount_max=_amount(raw["amount_max"], "amount_max", errors),
+        review=raw["review"][:20] or None, step=raw["step"][:200] or None, role=raw["role"][:32] or None,
+        kind=raw["kind"][:20] or None, on=raw["on"] if raw["on"] in ("created", "review", "task") else "created")
     return query, {k: v for k, v in raw.items() if v}, errors

@@ -160,7 +160,22 @@ def issue_everything() -> tuple[dict[str, Issued], bytes]:
     draw_id = _inspections(rec)
     _cases(rec)
     del draw_id
+    _annual_report(rec)
     return rec.issued, outputs.schedule_docx(ten_team_draw())
+
+
+def _annual_report(rec: Recorder) -> None:
+    """The 三项制度 annual report of this year, issued from its draft (issue 14)."""
+    from app.documents.services.bureau import get_bureau
+    from app.statistics.services import reports
+
+    actor = user_for(Role.SUPERVISION)
+    report = reports.start(actor, local_today().year)
+    document = reports.issue(actor, report)
+    data = {"year": report.year, "sections": report.sections, "figures": reports.report_figures(report.year),
+            "bureau_name": get_bureau().full_name}
+    issue = prepare("annual_report", data, number=document.number, case_id=None, actor=actor)
+    rec.issued.setdefault("annual_report", Issued(document, issue, document.content))
 
 
 def ten_team_draw() -> Draw:

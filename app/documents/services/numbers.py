@@ -34,6 +34,7 @@ DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
     DocType("recheck_record", "整改复查记录", "复查"),
     DocType("case_transfer", "案件移送书", "移送"),
     DocType("results_report", "抽查结果通报", "通报"),
+    DocType("annual_report", "行政执法“三项制度”工作年度报告", "年报"),
     DocType("filing_approval", "立案审批表", "立"),
     DocType("evidence_list", "证据清单", "证"),
     DocType("investigation_report", "调查终结报告", "调"),

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 from app.documents.services.case_renderers import CASE_RENDERERS
@@ -13,6 +14,7 @@ from app.documents.services.hearing_renderers import HEARING_RENDERERS
 from app.documents.services.layout import add_heading, add_table, add_text, to_bytes
 from app.documents.services.sheets import contact, fields, head, sign, transcript_end
 from app.documents.services.statements import inquiry_record
+from app.statistics.services import charts
 
 DEFAULT_MATERIALS = "档案工作制度、档案工作人员配备情况、档案库房管理及温湿度记录、档案目录、档案利用登记等有关资料"
 ARCHIVES_LAW_42 = "《中华人民共和国档案法》第四十二条"
@@ -125,12 +127,63 @@ def results_report(issue: Issue) -> bytes:
     add_table(document, ["序号", "检查对象", "统一社会信用代码", "检查日期", "检查结论"],
               [[str(i), r["object"], r.get("credit_code", ""), date_text(r.get("date")) or "—", r["outcome"]]
                for i, r in enumerate(issue.data.get("rows") or [], start=1)], size=10.5)
+    add_chart(document, charts.pie_png("检查结论分布", ["未发现违法行为", "发现问题责令整改", "涉嫌违法移送立案", "尚未完成检查"],
+                                       [counts.get(k, 0) for k in ("compliant", "problems", "violation", "pending")]),
+              "图1  检查结论分布")
+    areas = issue.data.get("areas") or {}
+    if any(areas.values()):
+        add_chart(document, charts.bar_png("发现问题（按《档案法》第四十二条所列方面）", [AREAS.get(k, k) for k in areas],
+                                           {"问题数": list(areas.values())}), "图2  发现问题的方面")
     add_text(document, "请各单位对照检查发现的问题，举一反三，切实做好档案工作。")
     sign(document, issue)
     return to_bytes(document)
 
 
+def add_chart(document: object, png: bytes | None, caption: str) -> None:
+    """A chart image (15 cm wide) with its caption centred below; nothing when no chart could be drawn."""
+    if png is None:
+        return
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    document.add_picture(io.BytesIO(png), width=Cm(15))  # type: ignore[attr-defined]
+    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER  # type: ignore[attr-defined]
+    add_text(document, caption, size=10.5, indent=False)  # type: ignore[arg-type]
+    document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER  # type: ignore[attr-defined]
+
+
+ANNUAL_SECTIONS = (("overview", "一、总体情况"), ("publicity", "二、行政执法公示制度执行情况"),
+                   ("recording", "三、执法全过程记录制度执行情况"), ("review", "四、重大执法决定法制审核制度执行情况"),
+                   ("problems", "五、存在的问题"), ("plans", "六、下一步工作打算"))
+
+
+def annual_report(issue: Issue) -> bytes:
+    """三项制度 annual work report: the edited sections, the year's figures as tables and charts."""
+    document = head(issue, f"{issue.get('bureau_name') or issue.bureau.name}{issue.get('year')}年度"
+                           "行政执法“三项制度”工作报告")
+    sections = issue.data.get("sections") or {}
+    figures = issue.data.get("figures") or []
+    number = 0
+    for key, title in ANNUAL_SECTIONS:
+        add_heading(document, title)
+        for paragraph in str(sections.get(key) or "").split("\n"):
+            if paragraph.strip():
+                add_text(document, paragraph.strip())
+        for figure in (f for f in figures if f.get("section") == key):
+            add_table(document, figure["headers"], [[str(v) for v in row] for row in figure["rows"]], size=10.5)
+            labels = [str(row[0]) for row in figure["rows"]]
+            values = [float(row[1] or 0) for row in figure["rows"]]
+            png = (charts.pie_png(figure["title"], labels, values) if figure.get("chart") == "pie"
+                   else charts.bar_png(figure["title"], labels, {figure["headers"][1]: values}))
+            if png is not None:
+                number += 1
+                add_chart(document, png, f"图{number}  {figure['title']}")
+    sign(document, issue)
+    return to_bytes(document)
+
+
 RENDERERS: dict[str, Callable[[Issue], bytes]] = {
+    "annual_report": annual_report,
     "results_report": results_report,
     "inspection_notice": inspection_notice,
     "onsite_record": onsite_record,

@@ -83,6 +83,7 @@ REQUIRED: dict[str, list[tuple[str, Getter]]] = {
     "case_transfer": [("被检查单位", data("object_name")), ("涉嫌违法事实", data("transfer_facts")),
                       ("涉嫌违反的条款", data("transfer_basis")), OFFICERS],
     "results_report": [BUREAU_NAME, ("年度", data("year"))],
+    "annual_report": [BUREAU_NAME, ("年度", data("year"))],
     "filing_approval": [*PARTY, ("案件来源", data("source")),
                         ("机关设置：签发人", bureau("signatory")), ("涉嫌违法事实", data("facts")),
                         ("涉嫌违反的法律条款", data("legal_basis")), OFFICERS],

@@ -251,9 +251,12 @@ def results_report(actor: User, draw: Draw) -> Any:
                      "date": result.inspected_on.isoformat() if result else dates.get(code),
                      "outcome": OUTCOME_LABELS.get(outcome, "尚未完成检查")})
     draw.public_results = rows
+    from app.statistics.services.figures import draw_problem_areas
+
     document = generate(actor, "results_report", {"year": draw.year, "eligible": draw.result["eligible"],
                                                   "selected": draw.result["selected_count"], "counts": counts,
-                                                  "rows": rows}, draw_id=draw.id)
+                                                  "rows": rows, "areas": draw_problem_areas(draw.id)},
+                        draw_id=draw.id)
     record_event("draw.results_reported", actor=actor, object_type="draw", object_id=draw.id,
                  details={"document": document.number, "counts": counts})
     return document

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -15,7 +16,7 @@ from sqlalchemy.orm import defer
 from app.auth.models import User
 from app.bureaus.context import current
 from app.extensions import db
-from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
+from app.workflow.models import Case, LegalReview, ProcessDefinition, Task, TaskAssignee
 
 SORTS: dict[str, Any] = {"created": Case.created_at, "updated": Case.updated_at, "id": Case.id,
                          "subject": Case.subject, "party": Case.party, "status": Case.status}
@@ -37,6 +38,16 @@ class CaseQuery:
     sort: str = "created"
     descending: bool = True
     bureau_id: int | None = None  # one of the readable bureaus (a city reading down)
+    # filters the statistics page links to (facts kept beside each case, see app/statistics)
+    source: str | None = None
+    decision: str | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    review: str | None = None  # cases with a legal review of this outcome (created in [start, end) if on=review)
+    step: str | None = None  # cases whose open step has this name
+    role: str | None = None  # with overdue: overdue open tasks of this office
+    kind: str | None = None  # inspection | case
+    on: str = "created"  # what start/end bound: created | review | task (a task completed by the person)
 
 
 def _filtered(query: CaseQuery, now: datetime, columns: Any = Case) -> Any:
@@ -54,18 +65,57 @@ def _filtered(query: CaseQuery, now: datetime, columns: Any = Case) -> Any:
             select(ProcessDefinition.id).where(ProcessDefinition.process_id == query.process_id)))
     if query.status in STATUSES:
         statement = statement.where(Case.status == query.status)
-    if query.start:
-        statement = statement.where(Case.created_at >= query.start)
-    if query.end:
-        statement = statement.where(Case.created_at < query.end)
+    if query.on == "created":
+        if query.start:
+            statement = statement.where(Case.created_at >= query.start)
+        if query.end:
+            statement = statement.where(Case.created_at < query.end)
     if query.overdue:
-        statement = statement.where(Case.id.in_(
-            select(Task.case_id).where(Task.state == "ready", Task.due_at < now)))
-    if query.person_id:
+        late = select(Task.case_id).where(Task.state == "ready", Task.due_at < now)
+        statement = statement.where(Case.id.in_(late.where(Task.role == query.role) if query.role else late))
+    statement = _fact_filters(statement, query)
+    if query.person_id and query.on == "task":
+        done = select(Task.case_id).where(Task.completed_by_id == query.person_id, Task.state == "completed")
+        if query.start:
+            done = done.where(Task.completed_at >= query.start)
+        if query.end:
+            done = done.where(Task.completed_at < query.end)
+        statement = statement.where(Case.id.in_(done))
+    elif query.person_id:
         statement = statement.where(or_(
             Case.id.in_(select(Task.case_id).where(Task.completed_by_id == query.person_id)),
             Case.id.in_(select(Task.case_id).join(TaskAssignee, TaskAssignee.task_id == Task.id)
                         .where(TaskAssignee.user_id == query.person_id))))
+    return statement
+
+
+def _fact_filters(statement: Any, query: CaseQuery) -> Any:
+    from app.statistics.models import CaseFact
+
+    facts = select(CaseFact.case_id)
+    used = False
+    for column, value in ((CaseFact.source, query.source), (CaseFact.decision, query.decision),
+                          (CaseFact.kind, query.kind)):
+        if value:
+            facts, used = facts.where(column == value), True
+    if query.amount_min is not None:
+        facts, used = facts.where(CaseFact.fine_amount >= query.amount_min), True
+    if query.amount_max is not None:
+        facts, used = facts.where(CaseFact.fine_amount < query.amount_max), True
+    if used:
+        statement = statement.where(Case.id.in_(facts))
+    if query.step:
+        statement = statement.where(Case.id.in_(select(Task.case_id).where(Task.state == "ready",
+                                                                          Task.name == query.step)))
+    if query.review or query.on == "review":
+        reviews = select(LegalReview.case_id)
+        if query.review:
+            reviews = reviews.where(LegalReview.outcome == query.review)
+        if query.on == "review" and query.start:
+            reviews = reviews.where(LegalReview.created_at >= query.start)
+        if query.on == "review" and query.end:
+            reviews = reviews.where(LegalReview.created_at < query.end)
+        statement = statement.where(Case.id.in_(reviews))
     return statement
 
 

@@ -23,9 +23,12 @@ from app.auth.roles import Role
 from app.clock import to_local, to_utc, utcnow
 from app.directories.models import InspectionObject
 from app.directories.services.results import record_outcome
+from app.disclosure.services import drafts as disclosure_drafts
 from app.documents.services.documents import case_documents, generate
 from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
+from app.recording import services as recording
+from app.statistics.services import facts
 from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
 from app.workflow.services import attachments, data_checks, legal_review, runtime
@@ -159,6 +162,7 @@ def start_case(actor: User | None, process_id: str, subject: str, data: dict[str
     db.session.add(case)
     db.session.flush()
     _save(case, workflow)
+    facts.case_started(case, definition.process_id, initial)
     details = {"subject": subject, "definition": _definition_ref(definition), "data": initial, "engine_steps": steps}
     if trial:
         details["trial"] = True
@@ -231,6 +235,7 @@ def save_case(case: Case, workflow: BpmnWorkflow) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_locks(session: Session, _transaction: object) -> None:
     session.info.pop("locked_cases", None)  # row locks end with their transaction
+    session.info.pop(recording.CACHE_KEY, None)
 
 
 def task_for_submit(task_id: int) -> Task:
@@ -239,15 +244,18 @@ def task_for_submit(task_id: int) -> Task:
     Locking the task row too means a waiting submitter reads the state the winner committed. The case's
     definition comes along without its files; assignees are read only for restricted tasks.
     """
-    query = (select(Task).join(Task.case).where(Task.id == task_id)
+    listed = recording.listed_item_id(Case.bureau_id, Case.definition_id, Task.element_id)
+    query = (select(Task, listed).join(Task.case).where(Task.id == task_id)
              .options(contains_eager(Task.case), lazyload(Task.assignees))
              .execution_options(populate_existing=True))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=[Task, Case])
-    row = db.session.scalar(query)
-    if row is None:
+    found = db.session.execute(query).first()
+    if found is None:
         raise NotFound(N_("任务不存在。"))
+    row, item_id = found
     db.session.info.setdefault("locked_cases", set()).add(row.case_id)
+    recording.remember(row.case.bureau_id, row.case.definition.process_id, row.element_id, item_id)
     return row
 
 
@@ -286,10 +294,12 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     task = workflow.get_task_from_id(UUID(row.spiff_task_id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(N_("此任务当前不可办理。"))
-    schema = definition.forms.get(row.form_key or "")
+    item = recording.item_for(case.bureau_id, definition.process_id, row.element_id)
+    schema = recording.with_recording(definition.forms.get(row.form_key or ""), item)
     if schema is not None:
         validate_data(with_choices(schema, task.data), data)
         data_checks.check(row.form_key, data, dict(task.data))
+        recording.check(item, data)
     attachments.claim(actor, row, schema, data)
     open_before = _ready_ids(workflow) - {row.spiff_task_id}
 
@@ -319,15 +329,21 @@ def after_task(actor: User, case: Case, row: Task, task: Any) -> None:
         legal_review.require_passed_review(case, data)
     for doc_type in doc_types:
         generate(actor, doc_type, data, case_id=case.id, task_id=row.id, element_id=row.element_id, trial=case.trial)
+    started = None
     if properties.get("starts_process") and data.get("received"):
         # A trial opens a trial case: nothing real is started from a draft.
-        start_case(actor, properties["starts_process"], f"{data.get('object_name', '')}涉嫌档案违法案（随机抽查移送）",
-                   transfer_data(case, data), trial=case.trial)
+        subject = f"{data.get('object_name', '')}涉嫌档案违法案（随机抽查移送）"
+        started = start_case(actor, properties["starts_process"], subject, transfer_data(case, data),
+                             trial=case.trial)
+    facts.task_completed(case, row.form_key, data, started)
     if case.trial:
         return  # a trial never writes results on real inspection objects
     if properties.get("records_result") == "true" and data.get("object_id") and data.get("outcome"):
-        record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
-                       str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
+        result = record_outcome(actor, int(data["object_id"]), data.get("checked_on") or utcnow().date().isoformat(),
+                                str(data["outcome"]), case.id, note=str(data.get("feedback_summary", ""))[:500])
+        disclosure_drafts.on_result_recorded(actor, result)  # its 抽查结果 draft, due in 20 working days
+    if "service_receipt" in doc_types:  # the decision is served: its disclosure draft with the legal deadline
+        disclosure_drafts.on_decision_served(actor, case.id, data)
 
 
 def _object_address(data: dict[str, Any]) -> str:
@@ -356,7 +372,10 @@ def task_data(task: Task) -> dict[str, Any]:
 
 def form_schema(task: Task) -> dict[str, Any]:
     """The task's form with its directory and team choices filled in (what the page renders and checks)."""
-    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
+    definition = task.case.definition
+    item = recording.item_for(task.case.bureau_id, definition.process_id, task.element_id)
+    schema = recording.with_recording(definition.forms.get(task.form_key or "", {"type": "object", "properties": {}}),
+                                      item)
     return with_choices(schema, task_data(task)) if task.state == "ready" else schema
 
 

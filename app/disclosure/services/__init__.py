@@ -1,0 +1,1 @@
+"""Disclosure services: masking, settings, drafts, publication, the dashboard and the portal's reads."""

@@ -1,0 +1,1 @@
+"""Statistics services: facts kept beside each case, the board, the figures, charts and reports."""

@@ -1,0 +1,107 @@
+"""Disclosure benchmarks (prints figures; targets in issue 13).
+
+Portal part: the public list pages with 50,000 published items (decisions and results of three bureaus, five years),
+anonymous full requests through the app: p95 ≤ 50 ms. Wall time, CPU time of this process (time.process_time)
+and SQL statements per request are printed (the machine is shared: CPU time is the steadier figure).
+The outbox part (≥ 200 events/s to a local receiver, 10,000 queued events drained) belongs to the outbox's worker.
+
+Run: .venv/bin/python -m benchmarks.disclosure   (PostgreSQL part runs when 127.0.0.1:5432 answers)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._setup import database, make_app, pg_available, summary  # noqa: E402
+
+ITEMS = 50_000
+KINDS = (("penalty_decision", "decisions"), ("no_penalty_decision", "decisions"), ("inspection_result", "results"))
+
+
+def _fill(app) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert, text
+
+    from app.bureaus import context
+    from app.disclosure.models import DisclosureItem
+    from app.extensions import db
+
+    start = datetime(2022, 1, 3, 2, 0)
+    rows = []
+    for n in range(ITEMS):
+        kind, tab = KINDS[n % 3]
+        published = start + timedelta(minutes=50 * n)
+        label = "行政处罚决定" if tab == "decisions" else "抽查结果"
+        rows.append({"public_id": f"{published.year}-b{n:010d}", "kind": kind, "tab": tab, "year": published.year,
+                     "status": "published" if n % 40 else "withdrawn", "on_portal": True,
+                     "title": f"{label}：基准单位{n}（示档罚〔{published.year}〕{n}号）",
+                     "body": "决定书文号：……\n当事人：基准单位\n主要违法事实：擅自销毁档案 " * 3,
+                     "payload": {}, "party": f"基准单位{n}", "natural_person": False,
+                     "doc_number": f"示档罚〔{published.year}〕{n}号", "created_at": published,
+                     "published_at": published, "version": 1, "published_sha256": "0" * 64,
+                     "withdraw_reason": "", "bureau_id": 1 + n % 3})
+    with app.app_context(), context.use(context.SYSTEM):
+        for first in range(0, len(rows), 10_000):
+            db.session.execute(insert(DisclosureItem), rows[first:first + 10_000])
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE disclosure_item"))
+            db.session.commit()
+        db.session.remove()
+
+
+def bench_portal(kind: str, url: str) -> None:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    app = make_app(url)
+    _fill(app)
+    client = app.test_client()
+    statements = [0]
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    pages = {
+        "decisions, page 1": "/public/decisions",
+        "decisions, page 500": "/public/decisions?page=500",
+        "results, year + bureau": "/public/results?year=2024&bureau=2",
+        "decisions, kind filter": "/public/decisions?kind=no_penalty_decision&page=3",
+        "decisions, search": "/public/decisions?q=基准单位4999",
+        "one item": "/public/items/2024-b0000020000",
+    }
+    for label, path in pages.items():
+        wall, cpu = [], []
+        statements[0] = 0
+        for i in range(45):
+            t0, c0 = time.perf_counter(), time.process_time()
+            response = client.get(path)
+            t1, c1 = time.perf_counter(), time.process_time()
+            assert response.status_code in (200, 404), (path, response.status_code)
+            if i >= 5:
+                wall.append((t1 - t0) * 1000)
+                cpu.append((c1 - c0) * 1000)
+        per_request = statements[0] / 45
+        print(f"{kind:<10} {label:<24} wall {summary(wall)}")
+        print(f"{'':<10} {'':<24} cpu  {summary(cpu)}  SQL/request {per_request:.1f}   [target p95 ≤ 50 ms]")
+    event.remove(engine, "before_cursor_execute", count)
+
+
+def main() -> None:
+    kinds = ["sqlite"] + (["postgresql"] if pg_available() else [])
+    print(f"Portal list pages with {ITEMS:,} published items (anonymous, full request through the app)")
+    for kind in kinds:
+        with database(kind) as url:
+            bench_portal(kind, url)
+
+
+if __name__ == "__main__":
+    main()
