@@ -1,0 +1,273 @@
+"""Delivering outbox events by signed HTTP POST, in order per item, safely with several workers.
+
+A worker claims a batch of due events under a lease (`claimed_by`, `claimed_until`) in one short transaction:
+PostgreSQL locks the candidates `FOR UPDATE SKIP LOCKED`, so two workers never claim the same rows; SQLite claims
+with one `UPDATE … RETURNING` statement, which its single writer runs whole. Only the first undelivered event of
+each item is ever a candidate, so an item's event n+1 is not sent before n was answered 2xx; different items go
+in parallel. The POSTs run outside any transaction (a thread pool); the outcomes are written in a second short
+transaction. A failure is retried after an exponential pause with jitter; after the configured number of
+attempts the event is marked failed (the item waits) until someone redelivers it.
+
+A lease that runs out (a worker died mid-batch) lets another worker send the event again: the receiver may see
+an event id twice and must treat the id as its idempotency key; it never sees an item's events out of order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from app.clock import utcnow
+from app.extensions import db
+from app.outbox.models import OutboxEvent
+
+SIGNATURE_HEADER = "X-Outbox-Signature"
+EVENT_HEADER = "X-Outbox-Event-Id"
+TIMESTAMP_HEADER = "X-Outbox-Timestamp"
+ERROR_LIMIT = 500  # characters of an error kept on the event
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to POST: the receiver's URL, the shared HMAC secret, seconds allowed per request."""
+
+    url: str
+    secret: str
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Retries: attempts before an event is marked failed, and the exponential pause (seconds) between them."""
+
+    max_attempts: int = 12
+    backoff_base: float = 2.0
+    backoff_max: float = 3600.0
+    batch_size: int = 100
+    parallel: int = 8
+    lease_seconds: float = 60.0  # longer than a batch can take (the POSTs run in parallel, each ≤ the timeout)
+
+    def pause(self, attempts: int, rand: Callable[[], float] = random.random) -> float:
+        """Seconds before the next try after `attempts` failures: base·2^(n−1), capped, times 0.5–1.0 (jitter)."""
+        raw = min(self.backoff_max, self.backoff_base * (2 ** max(0, attempts - 1)))
+        return raw * (0.5 + rand() / 2)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one POST got: acknowledged (2xx) or not, the HTTP status if any, the error text if any."""
+
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunStats:
+    """What one `deliver_due` run did."""
+
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0  # no target configured for the event's bureau: left pending
+    batches: int = 0
+    claims: list[list[int]] = field(default_factory=list)  # the ids of each claimed batch (for tests)
+
+
+def body_of(event: OutboxEvent) -> bytes:
+    """The JSON body POSTed for an event (UTF-8, keys sorted: the bytes the signature covers)."""
+    document = {
+        "id": event.event_id,
+        "topic": event.topic,
+        "item_key": event.item_key,
+        "seq": event.seq,
+        "type": event.event_type,
+        "created_at": event.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "bureau_id": event.bureau_id,
+        "payload": event.payload,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=` + hex HMAC-SHA256 over `timestamp + "." + body` with the shared secret."""
+    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age: float = 300.0,
+           now: float | None = None) -> bool:
+    """The receiver's check (also documented for the city platform): right signature, timestamp not stale."""
+    try:
+        age = abs((time.time() if now is None else now) - int(timestamp))
+    except ValueError:
+        return False
+    return age <= max_age and hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:  # a redirect is an answer, not a 2xx
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def post(target: Target, event_id: str, body: bytes) -> Outcome:
+    """POST one event; 2xx is an acknowledgement, anything else (status, timeout, refused) an error."""
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(target.url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8",
+        EVENT_HEADER: event_id,
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(target.secret, timestamp, body),
+        "User-Agent": "archives-outbox/1",
+    })
+    try:
+        with _opener.open(request, timeout=target.timeout) as response:
+            response.read(65536)
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
+        return Outcome(False, exc.code, f"HTTP {exc.code} {exc.reason}: {detail}"[:ERROR_LIMIT])
+    except (TimeoutError, socket.timeout):
+        return Outcome(False, None, f"timeout after {target.timeout:g} s")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            return Outcome(False, None, f"timeout after {target.timeout:g} s")
+        return Outcome(False, None, f"{type(exc).__name__}: {reason}"[:ERROR_LIMIT])
+    if 200 <= status < 300:
+        return Outcome(True, status)
+    return Outcome(False, status, f"HTTP {status}")
+
+
+def _due(now: datetime) -> Any:
+    """Candidates: pending, due, not under someone's lease, and the first undelivered event of their item."""
+    earlier = aliased(OutboxEvent)
+    blocked = exists().where(earlier.topic == OutboxEvent.topic, earlier.item_key == OutboxEvent.item_key,
+                             earlier.seq < OutboxEvent.seq, earlier.status != "delivered")
+    return (select(OutboxEvent.id)
+            .where(OutboxEvent.status == "pending", OutboxEvent.next_attempt_at <= now,
+                   or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now), ~blocked)
+            .order_by(OutboxEvent.id))
+
+
+def claim(worker: str, limit: int, lease: timedelta, now: datetime | None = None) -> list[int]:
+    """Claim up to `limit` due events for this worker and commit; returns their ids (oldest first)."""
+    now = now or utcnow()
+    session = db.session
+    values = {"claimed_by": worker, "claimed_until": now + lease}
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(_due(now).limit(limit).with_for_update(skip_locked=True, of=OutboxEvent)))
+        if ids:
+            session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(**values)
+                            .execution_options(synchronize_session=False))
+    else:  # one statement: SQLite's single writer runs the choice and the claim together
+        chosen = _due(now).limit(limit).scalar_subquery()
+        ids = sorted(session.scalars(update(OutboxEvent).where(OutboxEvent.id.in_(chosen)).values(**values)
+                                     .returning(OutboxEvent.id).execution_options(synchronize_session=False)))
+    session.commit()
+    return ids
+
+
+def _record(worker: str, events: list[OutboxEvent], outcomes: list[Outcome], policy: Policy,
+            stats: RunStats) -> None:
+    """Write the outcomes of one batch (one transaction). A failure only touches an event still ours and pending,
+    so a late answer never undoes another worker's delivery."""
+    now = utcnow()
+    table = OutboxEvent.__table__
+    delivered: list[dict[str, Any]] = []
+    retries: list[dict[str, Any]] = []
+    for event, outcome in zip(events, outcomes, strict=True):
+        attempts = event.attempts + 1
+        if outcome.ok:
+            delivered.append({"b_id": event.id, "b_attempts": attempts, "b_status": outcome.status})
+            continue
+        gave_up = attempts >= policy.max_attempts
+        stats.failed += gave_up
+        stats.retried += not gave_up
+        retries.append({"b_id": event.id, "b_worker": worker, "b_attempts": attempts, "b_status": outcome.status,
+                        "b_error": outcome.error, "b_state": "failed" if gave_up else "pending",
+                        "b_next": now + timedelta(seconds=policy.pause(attempts))})
+    if delivered:
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("b_id"), table.c.status != "delivered")
+            .values(status="delivered", delivered_at=now, last_attempt_at=now, attempts=bindparam("b_attempts"),
+                    last_status=bindparam("b_status"), last_error=None, claimed_by=None, claimed_until=None),
+            delivered)
+        stats.delivered += len(delivered)
+    if retries:
+        db.session.execute(
+            update(table).where(and_(table.c.id == bindparam("b_id"), table.c.status == "pending",
+                                     table.c.claimed_by == bindparam("b_worker")))
+            .values(status=bindparam("b_state"), attempts=bindparam("b_attempts"), last_attempt_at=now,
+                    last_status=bindparam("b_status"), last_error=bindparam("b_error"),
+                    next_attempt_at=bindparam("b_next"), claimed_by=None, claimed_until=None),
+            retries)
+    db.session.commit()
+
+
+def _release(worker: str, ids: list[int]) -> None:
+    """Give back events this run will not send (no target for their bureau): they wait, unchanged."""
+    db.session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.claimed_by == worker)
+                       .values(claimed_by=None, claimed_until=None).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def deliver_batch(worker: str, target_for: Callable[[int], Target | None], policy: Policy,
+                  pool: ThreadPoolExecutor, stats: RunStats) -> int:
+    """Claim one batch, POST it in parallel, record the outcomes; returns how many events were sent."""
+    ids = claim(worker, policy.batch_size, timedelta(seconds=policy.lease_seconds))
+    if not ids:
+        return 0
+    stats.batches += 1
+    stats.claimed += len(ids)
+    stats.claims.append(ids)
+    events = list(db.session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(ids)).order_by(OutboxEvent.id)))
+    db.session.commit()  # end the read transaction: nothing stays open while we wait on the network
+    sendable: list[tuple[OutboxEvent, Target]] = []
+    unsent: list[int] = []
+    for event in events:
+        target = target_for(event.bureau_id)
+        if target is None:
+            unsent.append(event.id)
+        else:
+            sendable.append((event, target))
+    if unsent:
+        stats.skipped += len(unsent)
+        _release(worker, unsent)
+    futures = [pool.submit(post, target, event.event_id, body_of(event)) for event, target in sendable]
+    outcomes = [future.result() for future in futures]
+    if sendable:
+        _record(worker, [event for event, _ in sendable], outcomes, policy, stats)
+    return len(sendable)
+
+
+def deliver_due(worker: str, target_for: Callable[[int], Target | None], policy: Policy | None = None,
+                max_events: int = 10_000) -> RunStats:
+    """Deliver what is due now, batch after batch, until nothing is due or `max_events` were claimed.
+
+    Runs in the SYSTEM bureau scope (the caller sets it): the outbox serves every bureau."""
+    policy = policy or Policy()
+    stats = RunStats()
+    with ThreadPoolExecutor(max_workers=policy.parallel, thread_name_prefix="outbox") as pool:
+        while stats.claimed < max_events:
+            if not deliver_batch(worker, target_for, policy, pool, stats):
+                break
+    return stats
