@@ -148,6 +148,12 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
     "takeover.manage_case": ({Role.LEADER, A}, "GET", lambda: f"/cases/{_sample_case_id()}/manage"),
     "takeover.delegation_list": ({Role.LEADER, A}, "GET", "/delegations"),
     "takeover.revoke_delegation": ({Role.LEADER, A}, "POST", "/delegations/999999/revoke"),
+    # the push dashboard: the legal section publishes, the administrator runs the installation
+    "outbox.index": ({Role.LEGAL, A}, "GET", "/outbox/"),
+    "outbox.redeliver": ({Role.LEGAL, A}, "POST", "/outbox/999999/redeliver"),
+    # public pull feeds of the disclosure changes (the payload is the published, masked text)
+    "outbox_public.feed_json": (PUBLIC, "GET", "/public/feed.json"),
+    "outbox_public.feed_atom": (PUBLIC, "GET", "/public/feed.atom"),
 }
 
 

@@ -102,6 +102,12 @@ def county_b(app):
         db.session.flush()
         ids.update(case_file_id=case_file.id, delegation_id=delegation.id, notification_id=notification.id,
                    upload_id=upload.id)
+        from app.outbox.services import enqueue
+
+        event = enqueue("disclosure", "yi-decision:1", "published", {"title": "乙区公示"})
+        event.status, event.attempts, event.last_error = "failed", 12, "乙区推送错误 HTTP 500"
+        db.session.flush()
+        ids["event_pk"] = event.id
         variant = definitions.adopt_as_local(legal, definitions.published("case_filing"))
         variant.name = "乙区本地立案流程"
         ids["definition_id"] = variant.id
@@ -112,6 +118,7 @@ def county_b(app):
         ids["report_id"] = supervision.reports(row)[0].id
     db.session.commit()
     markers = [case.subject, "乙区第", "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
+               "乙区推送错误",
                f'/cases/{case.id}"', f'/draws/{draw.id}"', f'/documents/{document.id}"',
                f'/attachments/{attachment.id}"']
     return {"bureau_id": b.id, "ids": ids, "records": records, "markers": markers}

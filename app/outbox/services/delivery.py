@@ -130,8 +130,10 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 def post(target: Target, event_id: str, body: bytes) -> Outcome:
     """POST one event; 2xx is an acknowledgement, anything else (status, timeout, refused) an error."""
+    if not target.url.startswith(("http://", "https://")):
+        return Outcome(False, None, "the push address must start with http:// or https://")
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(target.url, data=body, method="POST", headers={
+    request = urllib.request.Request(target.url, data=body, method="POST", headers={  # noqa: S310 - http(s) only
         "Content-Type": "application/json; charset=utf-8",
         EVENT_HEADER: event_id,
         TIMESTAMP_HEADER: timestamp,
@@ -145,7 +147,7 @@ def post(target: Target, event_id: str, body: bytes) -> Outcome:
     except urllib.error.HTTPError as exc:
         detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
         return Outcome(False, exc.code, f"HTTP {exc.code} {exc.reason}: {detail}"[:ERROR_LIMIT])
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return Outcome(False, None, f"timeout after {target.timeout:g} s")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)

@@ -23,14 +23,15 @@ def enqueue(topic: str, item_key: str, event_type: str, payload: dict[str, Any])
     transaction: on PostgreSQL the row stays locked until the caller commits, so concurrent writers of the same
     item queue up and number 1, 2, 3… without gaps or duplicates; on SQLite the single writer does the same.
     """
-    if not topic or len(topic) > 40:
-        raise ValidationFailed(N_("推送事件的主题不能为空且不超过 40 个字符。"))
-    if not item_key or len(item_key) > 200:
-        raise ValidationFailed(N_("推送事件的事项标识不能为空且不超过 200 个字符。"))
-    if not event_type or len(event_type) > 40:
-        raise ValidationFailed(N_("推送事件的类型不能为空且不超过 40 个字符。"))
-    if not isinstance(payload, dict):
-        raise ValidationFailed(N_("推送事件的内容必须是 JSON 对象。"))
+    checks = (("topic", bool(topic) and len(topic) <= 40, N_("推送事件的主题不能为空且不超过 40 个字符。")),
+              ("item_key", bool(item_key) and len(item_key) <= 200,
+               N_("推送事件的事项标识不能为空且不超过 200 个字符。")),
+              ("event_type", bool(event_type) and len(event_type) <= 40,
+               N_("推送事件的类型不能为空且不超过 40 个字符。")),
+              ("payload", isinstance(payload, dict), N_("推送事件的内容必须是 JSON 对象。")))
+    for name, ok, message in checks:
+        if not ok:
+            raise ValidationFailed({name: [message]}, message)
     bureau_id = write_bureau_id()
     session = db.session
     dialect = session.get_bind().dialect.name
