@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import random
-import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased
@@ -120,43 +121,75 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, max_age: fl
     return age <= max_age and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:  # a redirect is an answer, not a 2xx
-        return None
+_local = threading.local()  # each delivery thread keeps its own keep-alive connection per receiver
+_RETRY_ON_FRESH = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+                   http.client.CannotSendRequest)
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+def _connection(scheme: str, host: str, port: int | None, timeout: float) -> http.client.HTTPConnection:
+    connections: dict[tuple[str, str, int | None], http.client.HTTPConnection] = \
+        _local.__dict__.setdefault("connections", {})
+    key = (scheme, host, port)
+    connection = connections.get(key)
+    if connection is None:
+        if scheme == "https":
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout,
+                                                     context=ssl.create_default_context())
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connections[key] = connection
+    connection.timeout = timeout
+    if connection.sock is not None:
+        connection.sock.settimeout(timeout)
+    return connection
+
+
+def _drop(scheme: str, host: str, port: int | None) -> None:
+    connection = _local.__dict__.get("connections", {}).pop((scheme, host, port), None)
+    if connection is not None:
+        connection.close()
 
 
 def post(target: Target, event_id: str, body: bytes) -> Outcome:
-    """POST one event; 2xx is an acknowledgement, anything else (status, timeout, refused) an error."""
-    if not target.url.startswith(("http://", "https://")):
+    """POST one event; 2xx is an acknowledgement, anything else (status, timeout, refused) an error.
+
+    The connection is kept alive for the next event of this thread; a kept connection the receiver closed
+    meanwhile is replaced once (the receiver dedups by event id, so a resend is harmless)."""
+    parts = urlsplit(target.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return Outcome(False, None, "the push address must start with http:// or https://")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(target.url, data=body, method="POST", headers={  # noqa: S310 - http(s) only
-        "Content-Type": "application/json; charset=utf-8",
-        EVENT_HEADER: event_id,
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(target.secret, timestamp, body),
-        "User-Agent": "archives-outbox/1",
-    })
-    try:
-        with _opener.open(request, timeout=target.timeout) as response:
-            response.read(65536)
+    headers = {"Content-Type": "application/json; charset=utf-8", EVENT_HEADER: event_id,
+               TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(target.secret, timestamp, body),
+               "User-Agent": "archives-outbox/1"}
+    key = (parts.scheme, parts.hostname, parts.port)
+    for fresh in (False, True):
+        connection = _connection(*key, target.timeout)
+        reused = connection.sock is not None
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            detail = response.read(65536)
             status = response.status
-    except urllib.error.HTTPError as exc:
-        detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
-        return Outcome(False, exc.code, f"HTTP {exc.code} {exc.reason}: {detail}"[:ERROR_LIMIT])
-    except TimeoutError:
-        return Outcome(False, None, f"timeout after {target.timeout:g} s")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+            if response.will_close or not response.isclosed():
+                _drop(*key)  # told to close, or an answer too long to read whole: start afresh next time
+            break
+        except TimeoutError:
+            _drop(*key)
             return Outcome(False, None, f"timeout after {target.timeout:g} s")
-        return Outcome(False, None, f"{type(exc).__name__}: {reason}"[:ERROR_LIMIT])
+        except _RETRY_ON_FRESH as exc:
+            _drop(*key)
+            if reused and not fresh:
+                continue
+            return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            _drop(*key)
+            return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
     if 200 <= status < 300:
         return Outcome(True, status)
-    return Outcome(False, status, f"HTTP {status}")
+    text = detail[:300].decode("utf-8", "replace")
+    return Outcome(False, status, f"HTTP {status} {response.reason}: {text}"[:ERROR_LIMIT])
 
 
 def _due(now: datetime) -> Any:
@@ -188,7 +221,18 @@ def claim(worker: str, limit: int, lease: timedelta, now: datetime | None = None
     return ids
 
 
-def _record(worker: str, events: list[OutboxEvent], outcomes: list[Outcome], policy: Policy,
+@dataclass(frozen=True)
+class _Claimed:
+    """What the worker needs of a claimed event once its read transaction is over."""
+
+    id: int
+    event_id: str
+    bureau_id: int
+    attempts: int
+    body: bytes
+
+
+def _record(worker: str, events: list[_Claimed], outcomes: list[Outcome], policy: Policy,
             stats: RunStats) -> None:
     """Write the outcomes of one batch (one transaction). A failure only touches an event still ours and pending,
     so a late answer never undoes another worker's delivery."""
@@ -241,9 +285,10 @@ def deliver_batch(worker: str, target_for: Callable[[int], Target | None], polic
     stats.batches += 1
     stats.claimed += len(ids)
     stats.claims.append(ids)
-    events = list(db.session.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(ids)).order_by(OutboxEvent.id)))
+    events = [_Claimed(e.id, e.event_id, e.bureau_id, e.attempts, body_of(e)) for e in db.session.scalars(
+        select(OutboxEvent).where(OutboxEvent.id.in_(ids)).order_by(OutboxEvent.id))]
     db.session.commit()  # end the read transaction: nothing stays open while we wait on the network
-    sendable: list[tuple[OutboxEvent, Target]] = []
+    sendable: list[tuple[_Claimed, Target]] = []
     unsent: list[int] = []
     for event in events:
         target = target_for(event.bureau_id)
@@ -254,7 +299,7 @@ def deliver_batch(worker: str, target_for: Callable[[int], Target | None], polic
     if unsent:
         stats.skipped += len(unsent)
         _release(worker, unsent)
-    futures = [pool.submit(post, target, event.event_id, body_of(event)) for event, target in sendable]
+    futures = [pool.submit(post, target, event.event_id, event.body) for event, target in sendable]
     outcomes = [future.result() for future in futures]
     if sendable:
         _record(worker, [event for event, _ in sendable], outcomes, policy, stats)

@@ -34,15 +34,18 @@ def enqueue(topic: str, item_key: str, event_type: str, payload: dict[str, Any])
             raise ValidationFailed({name: [message]}, message)
     bureau_id = write_bureau_id()
     session = db.session
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(OutboxItemCounter).values(topic=topic, item_key=item_key, last_seq=0)
-                    .on_conflict_do_nothing(index_elements=["topic", "item_key"]))
-    seq = session.execute(
-        update(OutboxItemCounter)
-        .where(OutboxItemCounter.topic == topic, OutboxItemCounter.item_key == item_key)
-        .values(last_seq=OutboxItemCounter.last_seq + 1)
-        .returning(OutboxItemCounter.last_seq)
+    # The counter is not bureau-owned (item keys are unique across bureaus): plain Core statements on the
+    # session's connection, in its transaction, without the ORM's per-statement scoping work.
+    connection = session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(insert(OutboxItemCounter.__table__).values(topic=topic, item_key=item_key, last_seq=0)
+                       .on_conflict_do_nothing(index_elements=["topic", "item_key"]))
+    counters = OutboxItemCounter.__table__.c
+    seq = connection.execute(
+        update(OutboxItemCounter.__table__)
+        .where(counters.topic == topic, counters.item_key == item_key)
+        .values(last_seq=counters.last_seq + 1)
+        .returning(counters.last_seq)
     ).scalar_one()
     now = utcnow()
     event = OutboxEvent(event_id=str(uuid.uuid4()), topic=topic, item_key=item_key, seq=seq,
