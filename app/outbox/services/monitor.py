@@ -44,14 +44,37 @@ def summary() -> Summary:
                    oldest_pending_minutes=oldest)
 
 
-def undelivered(page: int = 1) -> tuple[list[tuple[OutboxEvent, str]], bool]:
+@dataclass(frozen=True)
+class Row:
+    """One listed event, its bureau's name, and the earlier event of its item it waits for (None: not waiting)."""
+
+    event: OutboxEvent
+    bureau_name: str
+    waits_for_seq: int | None
+
+
+def undelivered(page: int = 1) -> tuple[list[Row], bool]:
     """Failed events first, then pending ones, oldest first; with the owning bureau's name; and whether more."""
     query = (select(OutboxEvent, Bureau.name).join(Bureau, Bureau.id == OutboxEvent.bureau_id)
              .where(OutboxEvent.status.in_(("pending", "failed")))
              .order_by(case((OutboxEvent.status == "failed", 0), else_=1), OutboxEvent.id)
              .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    rows = [(event, name) for event, name in db.session.execute(query)]
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    found = list(db.session.execute(query))
+    more = len(found) > PAGE_SIZE
+    found = found[:PAGE_SIZE]
+    keys = {event.item_key for event, _ in found}
+    first_open: dict[tuple[str, str], int] = {}
+    if keys:  # each listed item's first undelivered event: later ones wait for it
+        for topic, item_key, seq in db.session.execute(
+                select(OutboxEvent.topic, OutboxEvent.item_key, func.min(OutboxEvent.seq))
+                .where(OutboxEvent.item_key.in_(keys), OutboxEvent.status != "delivered")
+                .group_by(OutboxEvent.topic, OutboxEvent.item_key)):
+            first_open[(topic, item_key)] = seq
+    rows = []
+    for event, name in found:
+        first = first_open.get((event.topic, event.item_key), event.seq)
+        rows.append(Row(event, name, first if first < event.seq else None))
+    return rows, more
 
 
 def redeliver(actor: User, event_pk: int) -> OutboxEvent:
