@@ -45,8 +45,8 @@ def queue(events: int, per_item: int, round_no: int) -> tuple[float, float]:
     done = 0
     for n in range(per_item):
         for i in range(items):
-            enqueue("disclosure", f"r{round_no}:decision:{i}", ("published", "updated", "withdrawn", "taken_down")[n % 4],
-                    {"title": f"行政处罚决定书 示档罚〔2026〕{i}号", "summary": "当事人：张*；违法事实：……", "n": n})
+            kind = ("published", "updated", "withdrawn", "taken_down")[n % 4]
+            enqueue("disclosure", f"r{round_no}:decision:{i}", kind, {"title": f"行政处罚决定书 示档罚〔2026〕{i}号", "summary": "当事人：张*；违法事实：……", "n": n})
             done += 1
             if done % 500 == 0:
                 db.session.commit()
@@ -110,7 +110,8 @@ def run(kind: str, events: int, per_item: int) -> None:
                 seconds, cpu = queue(events, per_item, round_no)
                 statements = counter.count - before
                 print(f"[{kind}] queued {events} events ({events // per_item} items × {per_item}) in {seconds:.2f} s "
-                      f"= {events / seconds:,.0f} events/s, CPU {cpu:.2f} s, {statements / events:.2f} SQL statements per event")
+                      f"= {events / seconds:,.0f} events/s, CPU {cpu:.2f} s, "
+                      f"{statements / events:.2f} SQL statements per event")
                 expected = set(db.session.scalars(select(OutboxEvent.event_id)
                                                   .where(OutboxEvent.item_key.like(f"r{round_no}:%"))))
                 db.session.commit()
