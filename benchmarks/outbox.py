@@ -45,8 +45,9 @@ def queue(events: int, per_item: int, round_no: int) -> tuple[float, float]:
     done = 0
     for n in range(per_item):
         for i in range(items):
-            kind = ("published", "updated", "withdrawn", "taken_down")[n % 4]
-            enqueue("disclosure", f"r{round_no}:decision:{i}", kind, {"title": f"行政处罚决定书 示档罚〔2026〕{i}号", "summary": "当事人：张*；违法事实：……", "n": n})
+            change = ("published", "updated", "withdrawn", "taken_down")[n % 4]
+            enqueue("disclosure", f"r{round_no}:decision:{i}", change,
+                    {"title": f"行政处罚决定书 示档罚〔2026〕{i}号", "summary": "当事人：张*；违法事实：……", "n": n})
             done += 1
             if done % 500 == 0:
                 db.session.commit()
