@@ -56,7 +56,8 @@ def run_jobs(once: bool = False) -> int:
             db.session.rollback()
             log.exception("notification job failed")
     try:
-        run_outbox(f"outbox:{services.worker_name()}")  # the push to the disclosure platform (SYSTEM scope)
+        # the push to the disclosure platform (SYSTEM scope), bounded so the timers are never kept waiting
+        run_outbox(f"outbox:{services.worker_name()}", max_seconds=20)
     except Exception:  # a broken push must never stop the timers; its events stay pending
         db.session.rollback()
         log.exception("outbox delivery failed")

@@ -35,13 +35,13 @@ def policy_from_config() -> delivery.Policy:
                            lease_seconds=config["OUTBOX_TIMEOUT"] * 3 + 30)
 
 
-def run_outbox(worker: str, max_events: int = 5000) -> delivery.RunStats | None:
+def run_outbox(worker: str, max_events: int = 5000, max_seconds: float | None = None) -> delivery.RunStats | None:
     """Deliver what is due (SYSTEM scope: the outbox serves every bureau); None when no push is configured."""
     target = target_from_config()
     if target is None:
         return None
     with use(SYSTEM):
-        return delivery.deliver_due(worker, lambda _bureau_id: target, policy_from_config(), max_events)
+        return delivery.deliver_due(worker, lambda _bureau_id: target, policy_from_config(), max_events, max_seconds)
 
 
 @click.group("outbox")

@@ -107,3 +107,13 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(attempts: int) -> Non
     low, high = policy.pause(attempts, rand=lambda: 0.0), policy.pause(attempts, rand=lambda: 0.999999)
     raw = min(600, 2 * 2 ** (attempts - 1))
     assert low == pytest.approx(raw / 2) and high == pytest.approx(raw, rel=1e-5)
+
+
+def test_a_run_stops_when_the_receiver_acknowledges_nothing() -> None:
+    for i in range(3):
+        enqueue("disclosure", f"decision:down{i}", "published", {"title": str(i)})
+    db.session.commit()
+    policy = Policy(batch_size=1, backoff_base=60, lease_seconds=5)
+    with Receiver(SECRET, Behaviour(fail=1.0)) as receiver, context.use(context.SYSTEM):
+        stats = deliver_due("w", lambda _b: Target(receiver.url, SECRET, 1.0), policy)
+    assert (stats.claimed, stats.retried, stats.batches) == (1, 1, 1)  # the other two wait for the next poll

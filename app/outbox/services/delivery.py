@@ -307,14 +307,20 @@ def deliver_batch(worker: str, target_for: Callable[[int], Target | None], polic
 
 
 def deliver_due(worker: str, target_for: Callable[[int], Target | None], policy: Policy | None = None,
-                max_events: int = 10_000) -> RunStats:
-    """Deliver what is due now, batch after batch, until nothing is due or `max_events` were claimed.
+                max_events: int = 10_000, max_seconds: float | None = None) -> RunStats:
+    """Deliver what is due now, batch after batch, until nothing is due, `max_events` were claimed or
+    `max_seconds` passed. A batch in which nothing was acknowledged ends the run (the receiver looks down: its
+    events wait for their back-off, and the timer worker that called us goes back to its timers).
 
     Runs in the SYSTEM bureau scope (the caller sets it): the outbox serves every bureau."""
     policy = policy or Policy()
     stats = RunStats()
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=policy.parallel, thread_name_prefix="outbox") as pool:
         while stats.claimed < max_events:
-            if not deliver_batch(worker, target_for, policy, pool, stats):
+            if max_seconds is not None and time.monotonic() - started > max_seconds:
+                break
+            delivered = stats.delivered
+            if not deliver_batch(worker, target_for, policy, pool, stats) or stats.delivered == delivered:
                 break
     return stats
