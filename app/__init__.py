@@ -89,7 +89,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.notifications import web as notifications_web
     from app.operations import cli as operations_cli
     from app.operations import web as operations_web
-    from app.outbox import models as outbox_models  # noqa: F401 - the outbox tables (web and CLI come next)
+    from app.outbox import cli as outbox_cli
+    from app.outbox import web as outbox_web
     from app.takeover import web as takeover_web
     from app.uploads import web as uploads_web
     from app.workflow import case_web as workflow_case_web
@@ -139,6 +140,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(recording_web.public_bp)
     notifications_web.init_app(app)
     app.cli.add_command(notifications_cli.notifications_cli)
+    app.register_blueprint(outbox_web.bp)
+    app.register_blueprint(outbox_web.public_bp)
+    app.cli.add_command(outbox_cli.outbox_cli)
     documents_web.configure(app)
     app.cli.add_command(draws_cli.draw_cli)
     api_web.init_app(app)

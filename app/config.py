@@ -133,6 +133,32 @@ def _size(value: str) -> int:
     return int(number)
 
 
+def _push_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// address of the platform's receiving endpoint")
+    return value
+
+
+def _push_secret(value: str) -> str:
+    if len(value) < 16:
+        raise ValueError("use 16 characters or more")
+    return value
+
+
+def _attempts(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= 1000:
+        raise ValueError("must be between 1 and 1000")
+    return number
+
+
+def _backoff(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 86400:
+        raise ValueError("must be a number of seconds between 0 and 86400")
+    return number
+
+
 def _locale(value: str) -> str:
     if value not in ("zh_CN", "en"):
         raise ValueError("supported: zh_CN, en")
@@ -179,6 +205,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_FROM", _address, "archives@localhost", "sender address of notification e-mails"),
     Setting("SMS_HOOK", _hook, "",
             "package.module:function called as function(phone, text) to send an SMS through the bureau's gateway"),
+    Setting("OUTBOX_URL", _push_url, "",
+            "the city disclosure platform's endpoint that publication events are POSTed to; empty: no push"),
+    Setting("OUTBOX_SECRET", _push_secret, "",
+            "shared secret (≥ 16 chars) of the HMAC-SHA256 signature of each push; required with OUTBOX_URL"),
+    Setting("OUTBOX_TIMEOUT", _positive_float, 10.0, "seconds one push may take before it counts as failed"),
+    Setting("OUTBOX_MAX_ATTEMPTS", _attempts, 12,
+            "tries of one event before it is marked failed (the legal section redelivers it)"),
+    Setting("OUTBOX_BACKOFF_SECONDS", _backoff, 2.0, "pause after the first failed try; doubles per try (jitter)"),
+    Setting("OUTBOX_BACKOFF_MAX_SECONDS", _backoff, 3600.0, "the longest pause between two tries"),
     Setting("DRAW_PROCESS_ID", str, "random_inspection", "process started for each object of a confirmed draw"),
     Setting("DIAGRAM_MAX_KB", _positive_int, 2048,
             "largest BPMN/DMN file or form (KB) that may be uploaded or saved into a draft"),
@@ -228,6 +263,9 @@ def load_config(environ: Mapping[str, str] | None = None, instance_path: str | N
         values["FILES_DIR"] = str(Path(instance_path or "instance").resolve())
     if values["LOG_FORMAT"] is None:
         values["LOG_FORMAT"] = "json" if env == "production" else "text"
+    if values["OUTBOX_URL"] and not values["OUTBOX_SECRET"]:
+        raise ConfigError("environment variable OUTBOX_SECRET is required when OUTBOX_URL is set "
+                          "(16 characters or more)")
     if values["SESSION_COOKIE_SECURE"] is None:
         values["SESSION_COOKIE_SECURE"] = env != "development"
 

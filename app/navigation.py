@@ -31,6 +31,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("disclosure.index", _l("执法公示"), "bi-megaphone"),
     NavItem("processes.index", _l("流程定义"), "bi-diagram-3"),
     NavItem("audit.events", _l("审计日志"), "bi-journal-check"),
+    NavItem("outbox.index", _l("推送监控"), "bi-broadcast"),
     NavItem("admin.users", _l("用户管理"), "bi-people"),
     NavItem("takeover.delegation_list", _l("工作代理"), "bi-person-check"),
     NavItem("calendar.overrides", _l("节假日"), "bi-calendar-week"),

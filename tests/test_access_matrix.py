@@ -189,6 +189,12 @@ EXPECTED: dict[str, tuple[object, str, object]] = {
                           lambda: f"/disclosure/items/{_sample_disclosure().id}/revoke"),
     "disclosure.create": ({Role.LEGAL}, "GET", "/disclosure/new"),
     "disclosure.periods": ({Role.LEGAL, A}, "GET", "/disclosure/settings"),
+    # the push dashboard: the legal section publishes, the administrator runs the installation
+    "outbox.index": ({Role.LEGAL, A}, "GET", "/outbox/"),
+    "outbox.redeliver": ({Role.LEGAL, A}, "POST", "/outbox/999999/redeliver"),
+    # public pull feeds of the disclosure changes (the payload is the published, masked text)
+    "outbox_public.feed_json": (PUBLIC, "GET", "/public/feed.json"),
+    "outbox_public.feed_atom": (PUBLIC, "GET", "/public/feed.atom"),
 }
 
 

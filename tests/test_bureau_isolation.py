@@ -119,6 +119,12 @@ def county_b(app):
                                                      "乙区年度抽查计划")
         ids.update(item_id=disclosure.id, public_id=disclosure.public_id,
                    enforcement_item_id=records["enforcement-items"])
+        from app.outbox.services import enqueue
+
+        event = enqueue("disclosure", "yi-decision:1", "published", {"title": "乙区公示"})
+        event.status, event.attempts, event.last_error = "failed", 12, "乙区推送错误 HTTP 500"
+        db.session.flush()
+        ids["event_pk"] = event.id
         variant = definitions.adopt_as_local(legal, definitions.published("case_filing"))
         variant.name = "乙区本地立案流程"
         ids["definition_id"] = variant.id
@@ -129,7 +135,7 @@ def county_b(app):
         ids["report_id"] = supervision.reports(row)[0].id
     db.session.commit()
     markers = [case.subject, "乙区第", "乙区公示草稿",
-               "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办",
+               "乙区本地立案流程", "乙区执法人员", "乙区专家", "乙区法制", number, "乙区督办", "乙区推送错误",
                f'/cases/{case.id}"', f'/draws/{draw.id}"', f'/documents/{document.id}"',
                f'/attachments/{attachment.id}"', "乙区记录人", "乙区年报正文"]
     return {"bureau_id": b.id, "ids": ids, "records": records, "markers": markers}

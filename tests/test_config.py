@@ -39,6 +39,11 @@ def test_postgresql_url_uses_psycopg_driver():
         ({"PUBLIC_BASE_URL": "zf.example.gov.cn"}, "PUBLIC_BASE_URL"),
         ({"UPLOAD_MAX_BYTES": "-1GB"}, "UPLOAD_MAX_BYTES"),
         ({"UPLOAD_MAX_BYTES": "lots"}, "UPLOAD_MAX_BYTES"),
+        ({"OUTBOX_URL": "platform.example.gov.cn/events"}, "OUTBOX_URL"),
+        ({"OUTBOX_URL": "https://platform.example.gov.cn/events"}, "OUTBOX_SECRET"),
+        ({"OUTBOX_URL": "https://p.example/e", "OUTBOX_SECRET": "short"}, "OUTBOX_SECRET"),
+        ({"OUTBOX_MAX_ATTEMPTS": "0"}, "OUTBOX_MAX_ATTEMPTS"),
+        ({"OUTBOX_TIMEOUT": "9000"}, "OUTBOX_TIMEOUT"),
     ],
 )
 def test_bad_settings_name_the_variable(environ, named):

@@ -36,11 +36,12 @@ class _Stop:
 
 
 def run_jobs(once: bool = False) -> int:
-    """One poll: fire due timers, produce notifications and send the outbox, the daily audit checkpoint and the
-    hourly clean-up of stale uploads and previews; returns cases fired."""
+    """One poll: fire due timers, produce notifications and send the outbox, the daily audit checkpoint, the
+    hourly clean-up of stale uploads and previews, and the push of the disclosure outbox; returns cases fired."""
     from app.bureaus.context import SYSTEM, use
     from app.disclosure.services.publishing import take_down_due
     from app.notifications.cli import run_notifications
+    from app.outbox.cli import run_outbox
     from app.workflow.cli import anchor_audit_daily, clean_up, escalate_supervision_reports, run_due_timers
 
     handled = run_due_timers()  # claims across bureaus, fires each case in its own bureau
@@ -58,6 +59,12 @@ def run_jobs(once: bool = False) -> int:
         except Exception:  # a broken notification must never stop the timers
             db.session.rollback()
             log.exception("notification job failed")
+    try:
+        # the push to the disclosure platform (SYSTEM scope), bounded so the timers are never kept waiting
+        run_outbox(f"outbox:{services.worker_name()}", max_seconds=20)
+    except Exception:  # a broken push must never stop the timers; its events stay pending
+        db.session.rollback()
+        log.exception("outbox delivery failed")
     return handled
 
 

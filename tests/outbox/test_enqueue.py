@@ -42,3 +42,13 @@ def test_enqueue_refuses_outside_a_writable_scope() -> None:
 
     with context.use(context.NOTHING), pytest.raises(PermissionDenied):
         enqueue("disclosure", "decision:3", "published", {})
+
+
+def test_enqueue_names_the_bad_argument() -> None:
+    import pytest
+
+    from app.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        enqueue("disclosure", "", "published", {})
+    assert "item_key" in caught.value.errors and "事项标识" in caught.value.message

@@ -23,25 +23,29 @@ def enqueue(topic: str, item_key: str, event_type: str, payload: dict[str, Any])
     transaction: on PostgreSQL the row stays locked until the caller commits, so concurrent writers of the same
     item queue up and number 1, 2, 3… without gaps or duplicates; on SQLite the single writer does the same.
     """
-    if not topic or len(topic) > 40:
-        raise ValidationFailed(N_("推送事件的主题不能为空且不超过 40 个字符。"))
-    if not item_key or len(item_key) > 200:
-        raise ValidationFailed(N_("推送事件的事项标识不能为空且不超过 200 个字符。"))
-    if not event_type or len(event_type) > 40:
-        raise ValidationFailed(N_("推送事件的类型不能为空且不超过 40 个字符。"))
-    if not isinstance(payload, dict):
-        raise ValidationFailed(N_("推送事件的内容必须是 JSON 对象。"))
+    checks = (("topic", bool(topic) and len(topic) <= 40, N_("推送事件的主题不能为空且不超过 40 个字符。")),
+              ("item_key", bool(item_key) and len(item_key) <= 200,
+               N_("推送事件的事项标识不能为空且不超过 200 个字符。")),
+              ("event_type", bool(event_type) and len(event_type) <= 40,
+               N_("推送事件的类型不能为空且不超过 40 个字符。")),
+              ("payload", isinstance(payload, dict), N_("推送事件的内容必须是 JSON 对象。")))
+    for name, ok, message in checks:
+        if not ok:
+            raise ValidationFailed({name: [message]}, message)
     bureau_id = write_bureau_id()
     session = db.session
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(OutboxItemCounter).values(topic=topic, item_key=item_key, last_seq=0)
-                    .on_conflict_do_nothing(index_elements=["topic", "item_key"]))
-    seq = session.execute(
-        update(OutboxItemCounter)
-        .where(OutboxItemCounter.topic == topic, OutboxItemCounter.item_key == item_key)
-        .values(last_seq=OutboxItemCounter.last_seq + 1)
-        .returning(OutboxItemCounter.last_seq)
+    # The counter is not bureau-owned (item keys are unique across bureaus): plain Core statements on the
+    # session's connection, in its transaction, without the ORM's per-statement scoping work.
+    connection = session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(insert(OutboxItemCounter.__table__).values(topic=topic, item_key=item_key, last_seq=0)
+                       .on_conflict_do_nothing(index_elements=["topic", "item_key"]))
+    counters = OutboxItemCounter.__table__.c
+    seq = connection.execute(
+        update(OutboxItemCounter.__table__)
+        .where(counters.topic == topic, counters.item_key == item_key)
+        .values(last_seq=counters.last_seq + 1)
+        .returning(counters.last_seq)
     ).scalar_one()
     now = utcnow()
     event = OutboxEvent(event_id=str(uuid.uuid4()), topic=topic, item_key=item_key, seq=seq,
