@@ -96,8 +96,7 @@ def show(draw_id: int) -> Any:
 
 def _record_page(draw: Draw, report: Any) -> str:
     names = {o["code"]: o["name"] for o in draw.pools["objects"]}
-    people = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
-    people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
+    people = draws.people_names(draw.pools)
     redraws = [d for d in draws.list_draws() if d.redraw_of_id == draw.id]
     return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
                            reasons=outputs.REASONS, redraws=redraws, report=report, scopes=SCOPES,
