@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record_event
-from app.bureaus.context import current
-from app.bureaus.services.tree import subordinate_bureaus, widened_below
 from app.auth.models import User
 from app.auth.roles import Role
+from app.bureaus.context import current
+from app.bureaus.services.tree import subordinate_bureaus, widened_below
 from app.calendar.services import WorkingDays
 from app.clock import utcnow
 from app.directories.models import Expert, Officer
@@ -270,7 +270,8 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
                 "planned_date": row["date"],
                 "officers": [{"code": c, "name": officer_names[c]} for c in row["officers"]],
                 "experts": [{"code": c, "name": expert_names[c]} for c in row["experts"]],
-                "team_user_ids": _team_user_ids(draw, row, joint_users), "inspection_items": draw.params.get("item_codes", [])}
+                "team_user_ids": _team_user_ids(draw, row, joint_users),
+                "inspection_items": draw.params.get("item_codes", [])}
         cases.start_case(actor, process_id, f"{draw.year} 年度随机抽查：{obj['name']}", data)
         count += 1
     draw.cases_started_at = utcnow()

@@ -138,8 +138,7 @@ def check_pools(params: dict[str, Any], pools: dict[str, Any]) -> dict[str, Any]
     experts to draw resolved. Raises ValidationFailed naming the field."""
     errors: dict[str, list[str]] = {}
     pools = combined(pools)
-    for kind, entries in [("officers", [o for t in pools["tiers"] for o in t["officers"]]),
-                          ("experts", pools["experts"])]:
+    for entries in ([o for t in pools["tiers"] for o in t["officers"]], pools["experts"]):
         seen: set[str] = set()
         for entry in entries:
             if entry["code"] in seen:
