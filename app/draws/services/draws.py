@@ -21,6 +21,7 @@ from app.directories.models import Expert, Officer
 from app.draws.models import Draw
 from app.draws.services import algorithm, algorithm_v2
 from app.draws.services import params as params_service
+from app.draws.services import results as results_service
 from app.draws.services.generator import ALGORITHM_VERSION, derive_seed, sha256
 from app.draws.services.pools import combined, freeze
 from app.errors import N_, Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -280,35 +281,29 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
     return count
 
 
-OUTCOME_LABELS = {"compliant": "未发现违法行为", "problems": "发现问题，责令整改", "violation": "涉嫌违法，移送立案"}
+OUTCOME_LABELS = results_service.OUTCOME_LABELS
 
 
 def results_report(actor: User, draw: Draw) -> Any:
-    """The year's 抽查结果通报 (numbered .docx); its rows (no personal data) are marked for publication."""
-    from app.directories.models import InspectionResult
+    """The year's 抽查结果通报 (numbered .docx); its rows (no personal data) are marked for publication. A bureau
+    with bureaus below it adds their results of the year, per bureau, and the totals."""
     from app.documents.services.documents import generate
 
     _require(actor, Role.SUPERVISION)
     if draw.status != "confirmed":
         raise Conflict(N_("只有已确认的抽取才能通报结果。"))
-    by_code = {o["code"]: o for o in draw.pools["objects"]}
-    dates = {row["object"]: row["date"] for row in draw.schedule or []}
-    results = {r.object_id: r for r in db.session.scalars(select(InspectionResult).where(
-        InspectionResult.object_id.in_([by_code[c]["id"] for c in draw.result["selected"]]),
-        InspectionResult.inspected_on >= draw.period_start - timedelta(days=31),
-        InspectionResult.inspected_on <= draw.period_end + timedelta(days=92)))}
-    rows, counts = [], {"compliant": 0, "problems": 0, "violation": 0, "pending": 0}
-    for code in draw.result["selected"]:
-        result = results.get(by_code[code]["id"])
-        outcome = result.outcome if result else "pending"
-        counts[outcome] += 1
-        rows.append({"object": by_code[code]["name"], "credit_code": code,
-                     "date": result.inspected_on.isoformat() if result else dates.get(code),
-                     "outcome": OUTCOME_LABELS.get(outcome, "尚未完成检查")})
+    rows, counts = results_service.outcomes(draw)
     draw.public_results = rows
-    document = generate(actor, "results_report", {"year": draw.year, "eligible": draw.result["eligible"],
-                                                  "selected": draw.result["selected_count"], "counts": counts,
-                                                  "rows": rows}, draw_id=draw.id)
+    data: dict[str, Any] = {"year": draw.year, "eligible": draw.result["eligible"],
+                            "selected": draw.result["selected_count"], "counts": counts, "rows": rows}
+    counties = results_service.county_rollup(actor, draw.bureau_id, draw.year)
+    if counties:
+        own = {"bureau": "本局", "draws": 1, "eligible": draw.result["eligible"],
+               "selected": draw.result["selected_count"], "counts": counts}
+        data.update(counties=counties, own=own, totals=results_service.totals(own, counties))
+    document = generate(actor, "results_report", data, draw_id=draw.id)
     record_event("draw.results_reported", actor=actor, object_type="draw", object_id=draw.id,
-                 details={"document": document.number, "counts": counts})
+                 details={"document": document.number, "counts": counts,
+                          **({"counties": {r["bureau"]: r["counts"] for r in counties},
+                              "totals": data["totals"]["counts"]} if counties else {})})
     return document
