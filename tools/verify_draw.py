@@ -343,7 +343,62 @@ def pool_hashes(package):
                   "blocked": sha256(pools["blocked"]), "calendar": sha256(pools["calendar"])}
     for tier in pools["tiers"]:
         hashes[f"tier:{tier['name']}"] = sha256(tier["officers"])
+    if package["algorithm"] != V1:
+        hashes.update(joint_hashes(pools))
     return hashes
+
+
+def joint_hashes(pools):
+    """§4.1: a joint draw's joined bureaus, each with its own pool hashes."""
+    hashes = {}
+    if "joint" not in pools:
+        return hashes
+    if not pools["joint"]:
+        raise Mismatch("an empty 'joint' list: a draw without joined bureaus has no 'joint' key")
+    bureaus = [part["bureau"] for part in pools["joint"]]
+    if len(set(bureaus)) != len(bureaus):
+        raise Mismatch("a bureau joins twice")
+    names = [t["name"] for t in pools["tiers"]]
+    for part in pools["joint"]:
+        if set(part) != {"bureau", "name", "tiers", "experts"} or (part["tiers"] is None and part["experts"] is None):
+            raise Mismatch(f"joined bureau {part.get('bureau')} is not in the form of §4.1")
+        key = f"joint:{part['bureau']}"
+        hashes[f"{key}:name"] = sha256(part["name"])
+        if part["tiers"] is not None:
+            if [t["name"] for t in part["tiers"]] != names:
+                raise Mismatch(f"joined bureau {part['bureau']}: its tiers are not the draw's tiers in order")
+            for tier in part["tiers"]:
+                check_entries("officers", tier["officers"])
+                hashes[f"{key}:tier:{tier['name']}"] = sha256(tier["officers"])
+        if part["experts"] is not None:
+            check_entries("experts", part["experts"])
+            hashes[f"{key}:experts"] = sha256(part["experts"])
+    return hashes
+
+
+def check_entries(kind, entries):
+    for entry in entries:
+        if set(entry) != {*PUBLIC_FIELDS[kind], "commitment"} or len(entry["commitment"]) != 64:
+            raise Mismatch(f"pool entry {entry.get('code')} has other fields than the published ones")
+
+
+def combined(pools):
+    """§4.1: each tier's officers followed by the joined bureaus' officers of that tier, the experts followed by
+    the joined bureaus' experts (joined order); every code at most once."""
+    joint = pools.get("joint") or []
+    if not joint:
+        return pools
+    tiers = []
+    for tier in pools["tiers"]:
+        officers = list(tier["officers"])
+        for part in joint:
+            officers += next((t["officers"] for t in part["tiers"] or [] if t["name"] == tier["name"]), [])
+        tiers.append({"name": tier["name"], "officers": officers})
+    experts = list(pools["experts"]) + [e for part in joint for e in part["experts"] or []]
+    codes = [o["code"] for t in tiers for o in t["officers"]]
+    if len(set(codes)) != len(codes) or len({e["code"] for e in experts}) != len(experts):
+        raise Mismatch("a person's code appears twice in the joint pools")
+    return {**pools, "tiers": tiers, "experts": experts}
 
 
 def record_hash(p):
@@ -364,7 +419,7 @@ def record_hash(p):
 def run(package, seed):
     if package["algorithm"] == V1:
         return run_v1(package["pools"], package["params"], seed), package["schedule"]
-    result = run_v2(package["pools"], package["params"], seed)
+    result = run_v2(combined(package["pools"]), package["params"], seed)
     return result, schedule_v2(result, package["pools"]["calendar"]["workdays"])
 
 
@@ -379,6 +434,10 @@ def verify(package):
                        + ", ".join(k for k in sorted(set(hashes) | set(package["pool_hashes"]))
                                    if hashes.get(k) != package["pool_hashes"].get(k)))
     checks.append("pools match their hashes")
+    if package["pools"].get("joint"):
+        joined = "、".join(f"{part['name']} ({part['bureau']})" for part in package["pools"]["joint"])
+        combined(package["pools"])
+        checks.append(f"joint draw: the pools of {joined} are hashed separately; every code occurs once")
     if package["algorithm"] == V2:
         calendar = package["pools"]["calendar"]
         days = calendar["workdays"]

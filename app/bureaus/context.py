@@ -46,6 +46,14 @@ def for_bureau(bureau_id: int, visible: frozenset[int] | None = None) -> BureauS
     return BureauScope(bureau_id=bureau_id, visible=visible if visible is not None else frozenset({bureau_id}))
 
 
+def widened(scope: BureauScope, extra: frozenset[int]) -> BureauScope:
+    """The same scope (same writes) reading also the bureaus `extra`. Never used directly by a page: the audited
+    steps in app.bureaus.services.tree (`widened_below`, `guest_scope`) are the only callers."""
+    if scope.visible is None:
+        return scope
+    return BureauScope(bureau_id=scope.bureau_id, visible=scope.visible | extra, writable=scope.writable)
+
+
 def write_bureau_id() -> int:
     """The bureau new rows belong to; PermissionDenied in a read-only or missing context."""
     bureau_id = current().bureau_id

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.access import public, roles
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
-from app.bureaus.services.tree import get_bureau
+from app.bureaus.services.tree import get_bureau, subordinate_bureaus
 from app.bureaus.web import reaches_down
 from app.directories.models import InspectionItem, Tier
 from app.documents.services.documents import draw_documents
@@ -66,13 +66,16 @@ def prepare() -> Any:
     values: dict[str, Any] = {"year": year, "scope": "annual", "ratio": "0.2", "rest_years": 1, "experts_per_team": 1,
                               "experts_to_draw": "", "tier_ids": [t.id for t in tiers],
                               "item_codes": [i.code for i in items], "period_start": f"{year}-03-01",
-                              "period_end": f"{year}-10-31"}
+                              "period_end": f"{year}-10-31", "joint_officer_bureaus": [], "joint_expert_bureaus": []}
+    subordinates = subordinate_bureaus(current_user.bureau_id)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {k: request.form.get(k, "") for k in ("year", "scope", "ratio", "rest_years", "experts_per_team",
                                                         "experts_to_draw", "period_start", "period_end")}
         values["tier_ids"] = [int(t) for t in request.form.getlist("tier_ids") if t.isdigit()]
         values["item_codes"] = request.form.getlist("item_codes")
+        for key in ("joint_officer_bureaus", "joint_expert_bureaus"):
+            values[key] = [int(b) for b in request.form.getlist(key) if b.isdigit()]
         try:
             draw = draws.prepare(current_user, values)
         except ValidationFailed as exc:
@@ -83,7 +86,7 @@ def prepare() -> Any:
             flash(_("抽取池已冻结。请纪检员登录后在本页输入见证随机数进行抽取。"), "success")
             return redirect(url_for("draws.show", draw_id=draw.id))
     return render_template("draws/prepare.html", tiers=tiers, items=items, values=values, errors=errors,
-                           scopes=SCOPES, form=ConfirmForm()), 400 if errors else 200
+                           scopes=SCOPES, form=ConfirmForm(), subordinates=subordinates), 400 if errors else 200
 
 
 @bp.route("/<int:draw_id>")
@@ -96,8 +99,7 @@ def show(draw_id: int) -> Any:
 
 def _record_page(draw: Draw, report: Any) -> str:
     names = {o["code"]: o["name"] for o in draw.pools["objects"]}
-    people = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
-    people.update({e["code"]: e["name"] for e in draw.pools["experts"]})
+    people = draws.people_names(draw.pools)
     redraws = [d for d in draws.list_draws() if d.redraw_of_id == draw.id]
     return render_template("draws/show.html", draw=draw, names=names, people=people, form=ConfirmForm(),
                            reasons=outputs.REASONS, redraws=redraws, report=report, scopes=SCOPES,

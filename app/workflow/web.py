@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from app.access import roles, signed_in
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.bureaus.oversight_web import report_for_task
-from app.bureaus.services import supervision
+from app.bureaus.services import joint, supervision
 from app.bureaus.services.supervision import REPORT_ELEMENT
 from app.bureaus.services.tree import all_bureaus, ancestor_ids, can_read, get_bureau
 from app.bureaus.web import reaches_down
@@ -48,10 +48,24 @@ def _storage() -> Path:
     return Path(current_app.config["FILES_DIR"]) / "attachments"
 
 
+def _as_guest(task_id: int | None = None, case_id: int | None = None) -> bool:
+    """A task (or case) of another bureau naming this user (a joint draw): continue as its bureau's guest."""
+    if g.get("guest_host") is not None:
+        return False
+    host = joint.host_of(current_user, task_id=task_id, case_id=case_id)
+    if host is None:
+        return False
+    joint.enter_as_guest(current_user, host)
+    g.guest_host = host
+    return True
+
+
 def _task_for_submit(task_id: int) -> Any:
     try:
         return cases.task_for_submit(task_id)
     except NotFound:
+        if _as_guest(task_id=task_id):
+            return _task_for_submit(task_id)
         abort(404)
 
 
@@ -59,6 +73,8 @@ def _task_or_404(task_id: int) -> Any:
     try:
         return cases.get_task(task_id)
     except NotFound:
+        if _as_guest(task_id=task_id):
+            return _task_or_404(task_id)
         abort(404)
 
 
@@ -67,8 +83,11 @@ def _task_or_404(task_id: int) -> Any:
 def my_tasks() -> Any:
     """The signed-in user's open tasks, soonest due first."""
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    tasks, total = inbox.my_tasks(current_user, page=page)
-    return render_template("workflow/inbox.html", tasks=tasks, total=total, page=page, now=utcnow())
+    with joint.InboxScope(current_user) as guests:  # tasks of a joint draw naming this user, in another bureau
+        tasks, total = inbox.my_tasks(current_user, page=page, guests=guests)
+        hosts = {b.id: b for b in all_bureaus() if b.id in guests} if guests else {}
+        return render_template("workflow/inbox.html", tasks=tasks, total=total, page=page, now=utcnow(),
+                               hosts=hosts)
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -115,6 +134,8 @@ def task_page(task_id: int) -> Any:
                                     store_file=lambda field, _upload: queue[field].pop(0))
             if stored:
                 task = _task_for_submit(task_id)  # the uploads were committed: lock afresh
+            if g.get("guest_host") is not None:
+                joint.record_guest_write(current_user, g.guest_host, task.id)
             done = cases.complete_task(current_user, task.id, data)
             name = done.name
             following = next((r.id for r in getattr(done, "opened", []) if cases.may_act(current_user, r)), None)
@@ -236,7 +257,9 @@ def case_page(case_id: int) -> Any:
     try:
         case = cases.get_case(case_id)
     except NotFound:
-        abort(404)
+        if not _as_guest(case_id=case_id):
+            abort(404)
+        case = cases.get_case(case_id)
     if not may_view_case(current_user, case):
         abort(403)
     if case.trial and case.trial_hash != case.definition.content_hash:  # the draft changed since the trial began

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.draws.services import algorithm_v2
 from app.draws.services.generator import derive_seed, sha256
-from app.draws.services.pools import commitment, pool_hashes, public_pools
+from app.draws.services.pools import combined, commitment, pool_hashes, public_pools
 
 NONCE = "6e6f6e6365" + "00" * 27
 ENTROPY = "315264"
@@ -37,15 +37,33 @@ def pools() -> dict[str, Any]:
     return {"objects": objects, "tiers": tiers, "experts": experts, "blocked": blocked, "calendar": calendar}
 
 
-def package() -> dict[str, Any]:
-    """The example verification package (version 2), exactly as the platform would publish it."""
+def joint_pools() -> dict[str, Any]:
+    """§4.1's vector: the example's pools with county 甲县档案局 (甲档) joining with officers and experts; one of
+    its experts works at object …0003 (blocked), and its expert code ZJ000 repeats the city's."""
     frozen = pools()
+    county = {"bureau": 2, "name": "甲县档案局", "tiers": [
+        {"name": "正科级", "officers": [_entry("officers", 40, id=40, code="甲档/JA10000", name="甲县执法人员一",
+                                                unit_code="")]},
+        {"name": "副科级及以下", "officers": [_entry("officers", 41, id=41, code="甲档/JA20000",
+                                                      name="甲县执法人员二", unit_code="")]}],
+        "experts": [_entry("experts", 50, id=50, code="甲档/ZJ000", name="甲县专家一", unit_code=""),
+                    _entry("experts", 51, id=51, code="甲档/ZJ001", name="甲县专家二",
+                           unit_code="12000000MB00000003")]}
+    frozen["joint"] = [county]
+    frozen["blocked"] = sorted([*frozen["blocked"], ["expert", "甲档/ZJ001", "12000000MB00000003"]])
+    return frozen
+
+
+def package(joint: bool = False) -> dict[str, Any]:
+    """The example verification package (version 2), exactly as the platform would publish it (`joint`: the
+    §4.1 vector)."""
+    frozen = joint_pools() if joint else pools()
     params = {"year": 2027, "scope": "annual", "ratio": "0.5", "rest_years": 1, "experts_per_team": 1,
-              "experts_to_draw": 3, "tier_ids": [1, 2], "item_codes": [], "period_start": "2027-03-01",
+              "experts_to_draw": 5 if joint else 3, "tier_ids": [1, 2], "item_codes": [], "period_start": "2027-03-01",
               "period_end": "2027-03-10"}
     hashes = pool_hashes(frozen)
     seed = derive_seed(hashes, NONCE, ENTROPY, algorithm_v2.VERSION)
-    result = algorithm_v2.run(frozen, params, seed)
+    result = algorithm_v2.run(combined(frozen), params, seed)
     schedule = algorithm_v2.schedule(result, frozen["calendar"]["workdays"])
     body: dict[str, Any] = {
         "format": "draw-verification-package/1", "bureau": "示例市档案局", "draw": 1, "year": 2027,
@@ -62,4 +80,6 @@ def package() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(package(), ensure_ascii=False, sort_keys=True, indent=1))
+    import sys
+
+    print(json.dumps(package(joint="--joint" in sys.argv), ensure_ascii=False, sort_keys=True, indent=1))

@@ -36,3 +36,29 @@ def test_the_worked_example_is_what_the_platform_builds_and_the_verifier_accepts
     assert built["seed"] in SPEC and built["record_hash"] in SPEC
     done = run_verifier([stored])
     assert done.returncode == 0 and "verified" in done.stdout, done.stderr
+
+
+def test_the_joint_draw_vector_is_what_the_platform_builds_and_the_verifier_checks_each_bureaus_pools():
+    stored = json.loads((DOCS / "draw-example-joint-package.json").read_text(encoding="utf-8"))
+    built = spec_example.package(joint=True)
+    assert stored == built
+    assert built["seed"] in SPEC and built["record_hash"] in SPEC
+    assert {"joint:2:name", "joint:2:tier:正科级", "joint:2:tier:副科级及以下", "joint:2:experts"} <= set(
+        built["pool_hashes"])
+    drawn = {c for row in built["schedule"] for c in row["officers"] + row["experts"]}
+    assert {"甲档/JA10000", "甲档/JA20000", "甲档/ZJ001"} <= drawn  # the county's people really take part
+    # Without the joined pools the seed and the result differ: they are part of the draw, not decoration.
+    assert spec_example.package()["seed"] != built["seed"]
+    swapped = json.loads(json.dumps(stored))
+    swapped["pools"]["joint"][0]["experts"][0]["code"] = "甲档/ZJ009"
+    renamed = json.loads(json.dumps(stored))
+    renamed["pools"]["joint"][0]["name"] = "乙区档案局"
+    dropped = json.loads(json.dumps(stored))
+    del dropped["pools"]["joint"]
+    done = run_verifier([stored, swapped, renamed, dropped])
+    assert done.returncode == 1
+    assert "package-0.json: draw 1 (2027) verified" in done.stdout
+    assert "joint draw: the pools of 甲县档案局 (2) are hashed separately" in done.stdout
+    for index in (1, 2, 3):
+        assert f"package-{index}.json: DIFFERENT: pools do not match their hashes: joint:2:" in done.stderr, \
+            done.stderr

@@ -22,6 +22,20 @@ def _sign_in(browser, base, username, role):
     return page
 
 
+def test_city_prepare_form_offers_a_joint_draw_with_its_counties(browser, live_server):
+    city = _sign_in(browser, live_server, "demo.supervision", "supervision")
+    city.goto(f"{live_server}/draws/new")
+    joint = city.locator("[data-testid=joint]")
+    assert "示例市甲县档案局" in joint.inner_text() and "示例市乙区档案局" in joint.inner_text()
+    city.check("[aria-label='示例市甲县档案局 的执法人员参加']")
+    city.check("[aria-label='示例市甲县档案局 的专家参加']")
+    joint.scroll_into_view_if_needed()
+    screenshot(city, "bureaus-joint-prepare")
+    county = _sign_in(browser, live_server, "demo.jia.supervision", "supervision")
+    county.goto(f"{live_server}/draws/new")
+    assert county.locator("[data-testid=joint]").count() == 0  # a county has nobody below it to invite
+
+
 def test_county_draw_and_case_then_city_supervises_and_sees_rollup(browser, live_server):
     county = _sign_in(browser, live_server, "demo.jia.supervision", "supervision")
     assert "示例市甲县档案局" in county.inner_text("footer")

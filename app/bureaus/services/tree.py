@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
-from app.bureaus.context import BureauScope, current, for_bureau
+from app.bureaus.context import BureauScope, current, for_bureau, use, widened
 from app.bureaus.models import LEVELS, Bureau
 from app.bureaus.users import users_in_scope  # noqa: F401 - re-exported for services
 from app.errors import N_, NotFound, PermissionDenied, ValidationFailed
@@ -148,3 +150,31 @@ def update_bureau(actor: User, bureau: Bureau, *, name: str, short_name: str) ->
     if changes:
         record_event("bureau.updated", actor=actor, object_type="bureau", object_id=bureau.id,
                      details={"changes": changes})
+
+
+def subordinate_bureaus(bureau_id: int) -> list[Bureau]:
+    """Every bureau below this one (not itself), in tree order: those a joint draw may let join."""
+    below = descendant_ids(bureau_id) - {bureau_id}
+    return [b for b in all_bureaus() if b.id in below and b.active]
+
+
+@contextmanager
+def widened_below(actor: User | None, bureau_ids: Iterable[int], purpose: str,
+                  details: dict[str, Any] | None = None) -> Iterator[BureauScope]:
+    """For one step, read also these bureaus below the current one (e.g. a joint draw freezing its counties'
+    pools); writes still go to the current bureau only. Refused for a bureau not below the current one; audited
+    (`bureau.scope_widened`, with the purpose) before anything is read."""
+    scope = current()
+    own = scope.bureau_id
+    ids = frozenset(bureau_ids)
+    if own is None or not scope.writable:
+        raise PermissionDenied(N_("当前为只读范围，不能在此保存数据。"))
+    if not ids:
+        yield scope
+        return
+    if not ids <= descendant_ids(own) - {own}:
+        raise PermissionDenied(N_("联合抽查只能邀请本局下级档案局的执法人员和专家。"))
+    record_event("bureau.scope_widened", actor=actor, object_type="bureau", object_id=own,
+                 details={"purpose": purpose, "bureaus": sorted(ids), **(details or {})})
+    with use(widened(scope, ids)) as wide:
+        yield wide

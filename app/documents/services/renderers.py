@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from app.documents.services.case_renderers import CASE_RENDERERS
 from app.documents.services.chinese import date_text
@@ -118,7 +119,8 @@ def case_transfer(issue: Issue) -> bytes:
 def results_report(issue: Issue) -> bytes:
     """抽查结果通报: the year's random-inspection results, for circulation and publication."""
     document = head(issue, f"关于{issue.get('year')}年度档案执法随机抽查结果的通报")
-    add_text(document, "市直各单位：", indent=False)
+    counties = issue.data.get("counties") or []
+    add_text(document, "市直各单位，各县（区）档案局：" if counties else "市直各单位：", indent=False)
     counts = issue.data.get("counts") or {}
     add_text(document, f"根据年度随机抽查工作安排，我局按照“双随机、一公开”要求，从{issue.get('eligible', 0)}个检查对象中"
                        f"随机抽取{issue.get('selected', 0)}个单位进行了档案执法检查。其中未发现违法行为"
@@ -134,6 +136,8 @@ def results_report(issue: Issue) -> bytes:
     if any(areas.values()):
         add_chart(document, charts.bar_png("发现问题（按《档案法》第四十二条所列方面）", [AREAS.get(k, k) for k in areas],
                                            {"问题数": list(areas.values())}), "图2  发现问题的方面")
+    if counties:
+        _county_section(document, issue.data, counties)
     add_text(document, "请各单位对照检查发现的问题，举一反三，切实做好档案工作。")
     sign(document, issue)
     return to_bytes(document)
@@ -180,6 +184,24 @@ def annual_report(issue: Issue) -> bytes:
                 add_chart(document, png, f"图{number}  {figure['title']}")
     sign(document, issue)
     return to_bytes(document)
+
+
+def _county_section(document: Any, data: dict[str, Any], counties: list[dict[str, Any]]) -> None:
+    """各县（区）抽查结果 and the totals of the city and its counties."""
+    total = data["totals"]
+    add_text(document, f"{data.get('year')}年度，各县（区）档案局共完成随机抽查{sum(r['draws'] for r in counties)}次。"
+                       f"全市（含本局）共抽取{total['selected']}个单位，其中未发现违法行为{total['counts']['compliant']}个，"
+                       f"发现问题责令整改{total['counts']['problems']}个，涉嫌违法移送立案{total['counts']['violation']}个，"
+                       f"尚未完成检查{total['counts']['pending']}个。各县（区）情况如下：")
+
+    def cells(name: str, row: dict[str, Any]) -> list[str]:
+        c = row["counts"]
+        return [name, str(row["draws"]), str(row["eligible"]), str(row["selected"]), str(c["compliant"]),
+                str(c["problems"]), str(c["violation"]), str(c["pending"])]
+
+    add_table(document, ["单位", "抽查次数", "检查对象", "抽取单位", "未发现违法行为", "责令整改", "移送立案", "尚未完成"],
+              [cells("本局", data["own"]), *[cells(r["bureau"], r) for r in counties], cells("合计", total)],
+              size=10.5)
 
 
 RENDERERS: dict[str, Callable[[Issue], bytes]] = {

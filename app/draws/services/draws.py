@@ -13,14 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from app.audit.services import record_event
 from app.auth.models import User
 from app.auth.roles import Role
+from app.bureaus.context import current
+from app.bureaus.services.tree import subordinate_bureaus, widened_below
 from app.calendar.services import WorkingDays
 from app.clock import utcnow
 from app.directories.models import Expert, Officer
 from app.draws.models import Draw
 from app.draws.services import algorithm, algorithm_v2
 from app.draws.services import params as params_service
+from app.draws.services import results as results_service
 from app.draws.services.generator import ALGORITHM_VERSION, derive_seed, sha256
-from app.draws.services.pools import freeze
+from app.draws.services.pools import combined, freeze
 from app.errors import N_, Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 
@@ -60,7 +63,12 @@ def prepare(actor: User, raw: dict[str, Any]) -> Draw:
 
 def _prepare(actor: User, organiser: User, params: dict[str, Any], redraw_of: Draw | None = None) -> Draw:
     start, end = date.fromisoformat(params["period_start"]), date.fromisoformat(params["period_end"])
-    pools, hashes, exclusions = freeze(params["tier_ids"], start, end, params["rest_years"])
+    joined = _joined(params.get("joint"))
+    ids = [b["id"] for b in joined]
+    pools, hashes, exclusions = freeze(
+        params["tier_ids"], start, end, params["rest_years"], joined,
+        lambda: widened_below(actor, ids, "draw.joint_pools", {"year": params["year"],
+                                                               "scope": params.get("scope", "annual")}))
     params = params_service.check_pools(params, pools)
     nonce = secrets.token_hex(32)
     draw = Draw(year=params["year"], scope=params.get("scope", "annual"), status="prepared", params=params,
@@ -80,8 +88,23 @@ def _prepare(actor: User, organiser: User, params: dict[str, Any], redraw_of: Dr
                           "algorithm": draw.algorithm_version,
                           "eligible": {"objects": len(pools["objects"]), "experts": len(pools["experts"]),
                                        **{t["name"]: len(t["officers"]) for t in pools["tiers"]}},
+                          "joint": [{"bureau": part["bureau"], "name": part["name"],
+                                     "officers": None if part["tiers"] is None else
+                                     {t["name"]: len(t["officers"]) for t in part["tiers"]},
+                                     "experts": None if part["experts"] is None else len(part["experts"])}
+                                    for part in pools.get("joint") or []],
                           "workdays": len(pools["calendar"]["workdays"]), "excluded": len(exclusions)})
     return draw
+
+
+def _joined(joint: dict[str, list[int]] | None) -> list[dict[str, Any]]:
+    """The joined bureaus in tree order, with what each contributes."""
+    if not joint:
+        return []
+    wanted = set(joint["officers"]) | set(joint["experts"])
+    return [{"id": b.id, "name": b.name, "short_name": b.short_name, "officers": b.id in joint["officers"],
+             "experts": b.id in joint["experts"]} for b in subordinate_bureaus(current().bureau_id or 0)
+            if b.id in wanted]
 
 
 def schedule_v1(draw: Draw, result: dict[str, Any], working_days: WorkingDays | None = None) -> list[dict[str, Any]]:
@@ -100,7 +123,8 @@ def schedule_v1(draw: Draw, result: dict[str, Any], working_days: WorkingDays | 
 
 
 def people_names(pools: dict[str, Any]) -> dict[str, str]:
-    """Code → name of every object, officer and expert in the frozen pools."""
+    """Code → name of every object, officer and expert in the frozen pools (joined bureaus' people included)."""
+    pools = combined(pools)
     names = {o["code"]: o["name"] for o in pools["objects"]}
     names.update({o["code"]: o["name"] for t in pools["tiers"] for o in t["officers"]})
     names.update({e["code"]: e["name"] for e in pools["experts"]})
@@ -112,8 +136,9 @@ def run_draw(draw: Draw, seed: str) -> tuple[dict[str, Any], list[dict[str, Any]
     if draw.algorithm_version == ALGORITHM_VERSION:
         result = algorithm.run(draw.pools, draw.params, seed)
         return result, draw.schedule if draw.schedule is not None else schedule_v1(draw, result)
-    result = algorithm_v2.run(draw.pools, draw.params, seed)
-    return result, algorithm_v2.schedule(result, draw.pools["calendar"]["workdays"], people_names(draw.pools))
+    pools = combined(draw.pools)
+    result = algorithm_v2.run(pools, draw.params, seed)
+    return result, algorithm_v2.schedule(result, pools["calendar"]["workdays"], people_names(pools))
 
 
 def record_hash(draw: Draw) -> str:
@@ -172,12 +197,40 @@ def perform(witness: User, draw: Draw, entropy: str) -> Draw:
     return draw
 
 
-def _team_user_ids(draw: Draw, team: dict[str, Any]) -> list[int]:
+def _team_user_ids(draw: Draw, team: dict[str, Any], joint_users: dict[str, int]) -> list[int]:
     ids = list(db.session.scalars(select(Officer.user_id).where(Officer.certificate_no.in_(team["officers"]),
                                                                 Officer.user_id.is_not(None))))
     ids += list(db.session.scalars(select(Expert.user_id).where(Expert.code.in_(team["experts"]),
                                                                 Expert.user_id.is_not(None))))
+    ids += [joint_users[c] for c in team["officers"] + team["experts"] if c in joint_users]
     return sorted(set(ids))
+
+
+def _joint_users(actor: User, draw: Draw) -> dict[str, int]:
+    """Joined people's code in the draw → their user account, read in the joined bureaus through an audited
+    widening (the drawn county officers then find the inspection in their own inbox)."""
+    joint = draw.pools.get("joint") or []
+    if not joint:
+        return {}
+    drawn = {c for row in draw.schedule or [] for c in row["officers"] + row["experts"]}
+    wanted: dict[tuple[str, int, int], str] = {}
+    for part in joint:
+        for tier in part["tiers"] or []:
+            wanted.update({("officer", part["bureau"], o["id"]): o["code"] for o in tier["officers"]
+                           if o["code"] in drawn})
+        wanted.update({("expert", part["bureau"], e["id"]): e["code"] for e in part["experts"] or []
+                       if e["code"] in drawn})
+    found: dict[str, int] = {}
+    with widened_below(actor, [p["bureau"] for p in joint], "draw.joint_team_users", {"draw": draw.id}):
+        for model, kind in ((Officer, "officer"), (Expert, "expert")):
+            ids = [pid for k, _b, pid in wanted if k == kind]
+            for pid, bureau_id, user_id in db.session.execute(
+                    select(model.id, model.bureau_id, model.user_id).where(model.id.in_(ids),
+                                                                          model.user_id.is_not(None))):
+                code = wanted.get((kind, bureau_id, pid))
+                if code is not None:
+                    found[code] = user_id
+    return found
 
 
 def confirm(actor: User, draw: Draw, process_id: str) -> int:
@@ -207,8 +260,10 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
     except NotFound:
         return 0
     by_code = {o["code"]: o for o in draw.pools["objects"]}
-    officer_names = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
-    expert_names = {e["code"]: e["name"] for e in draw.pools["experts"]}
+    pools = combined(draw.pools)
+    officer_names = {o["code"]: o["name"] for t in pools["tiers"] for o in t["officers"]}
+    expert_names = {e["code"]: e["name"] for e in pools["experts"]}
+    joint_users = _joint_users(actor, draw)
     count = 0
     for row in draw.schedule or []:
         obj = by_code[row["object"]]
@@ -216,7 +271,8 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
                 "planned_date": row["date"],
                 "officers": [{"code": c, "name": officer_names[c]} for c in row["officers"]],
                 "experts": [{"code": c, "name": expert_names[c]} for c in row["experts"]],
-                "team_user_ids": _team_user_ids(draw, row), "inspection_items": draw.params.get("item_codes", [])}
+                "team_user_ids": _team_user_ids(draw, row, joint_users),
+                "inspection_items": draw.params.get("item_codes", [])}
         cases.start_case(actor, process_id, f"{draw.year} 年度随机抽查：{obj['name']}", data)
         count += 1
     draw.cases_started_at = utcnow()
@@ -225,38 +281,32 @@ def start_cases(actor: User, draw: Draw, process_id: str) -> int:
     return count
 
 
-OUTCOME_LABELS = {"compliant": "未发现违法行为", "problems": "发现问题，责令整改", "violation": "涉嫌违法，移送立案"}
+OUTCOME_LABELS = results_service.OUTCOME_LABELS
 
 
 def results_report(actor: User, draw: Draw) -> Any:
-    """The year's 抽查结果通报 (numbered .docx); its rows (no personal data) are marked for publication."""
-    from app.directories.models import InspectionResult
+    """The year's 抽查结果通报 (numbered .docx); its rows (no personal data) are marked for publication. A bureau
+    with bureaus below it adds their results of the year, per bureau, and the totals."""
     from app.documents.services.documents import generate
 
     _require(actor, Role.SUPERVISION)
     if draw.status != "confirmed":
         raise Conflict(N_("只有已确认的抽取才能通报结果。"))
-    by_code = {o["code"]: o for o in draw.pools["objects"]}
-    dates = {row["object"]: row["date"] for row in draw.schedule or []}
-    results = {r.object_id: r for r in db.session.scalars(select(InspectionResult).where(
-        InspectionResult.object_id.in_([by_code[c]["id"] for c in draw.result["selected"]]),
-        InspectionResult.inspected_on >= draw.period_start - timedelta(days=31),
-        InspectionResult.inspected_on <= draw.period_end + timedelta(days=92)))}
-    rows, counts = [], {"compliant": 0, "problems": 0, "violation": 0, "pending": 0}
-    for code in draw.result["selected"]:
-        result = results.get(by_code[code]["id"])
-        outcome = result.outcome if result else "pending"
-        counts[outcome] += 1
-        rows.append({"object": by_code[code]["name"], "credit_code": code,
-                     "date": result.inspected_on.isoformat() if result else dates.get(code),
-                     "outcome": OUTCOME_LABELS.get(outcome, "尚未完成检查")})
+    rows, counts = results_service.outcomes(draw)
     draw.public_results = rows
     from app.statistics.services.figures import draw_problem_areas
 
-    document = generate(actor, "results_report", {"year": draw.year, "eligible": draw.result["eligible"],
-                                                  "selected": draw.result["selected_count"], "counts": counts,
-                                                  "rows": rows, "areas": draw_problem_areas(draw.id)},
-                        draw_id=draw.id)
+    data: dict[str, Any] = {"year": draw.year, "eligible": draw.result["eligible"],
+                            "selected": draw.result["selected_count"], "counts": counts, "rows": rows,
+                            "areas": draw_problem_areas(draw.id)}
+    counties = results_service.county_rollup(actor, draw.bureau_id, draw.year)
+    if counties:
+        own = {"bureau": "本局", "draws": 1, "eligible": draw.result["eligible"],
+               "selected": draw.result["selected_count"], "counts": counts}
+        data.update(counties=counties, own=own, totals=results_service.totals(own, counties))
+    document = generate(actor, "results_report", data, draw_id=draw.id)
     record_event("draw.results_reported", actor=actor, object_type="draw", object_id=draw.id,
-                 details={"document": document.number, "counts": counts})
+                 details={"document": document.number, "counts": counts,
+                          **({"counties": {r["bureau"]: r["counts"] for r in counties},
+                              "totals": data["totals"]["counts"]} if counties else {})})
     return document

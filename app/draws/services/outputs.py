@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from app.clock import to_local
 from app.documents.services.layout import add_heading, add_table, add_text, add_title, official_document, to_bytes
 from app.draws.models import Draw
+from app.draws.services.pools import combined
 from app.errors import N_
 
 REASONS = {
@@ -24,10 +25,11 @@ SCHEDULE_HEADERS = ["序号", "检查对象", "统一社会信用代码", "计�
 
 
 def _names(draw: Draw) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
-    objects = {o["code"]: o["name"] for o in draw.pools["objects"]}
-    officers = {o["code"]: o["name"] for t in draw.pools["tiers"] for o in t["officers"]}
-    tiers = {o["code"]: t["name"] for t in draw.pools["tiers"] for o in t["officers"]}
-    experts = {e["code"]: e["name"] for e in draw.pools["experts"]}
+    pools = combined(draw.pools)
+    objects = {o["code"]: o["name"] for o in pools["objects"]}
+    officers = {o["code"]: o["name"] for t in pools["tiers"] for o in t["officers"]}
+    tiers = {o["code"]: t["name"] for t in pools["tiers"] for o in t["officers"]}
+    experts = {e["code"]: e["name"] for e in pools["experts"]}
     return objects, officers, tiers, experts
 
 
@@ -48,6 +50,11 @@ def pool_rows(draw: Draw) -> list[tuple[str, int, str]]:
     rows = [(N_("检查对象"), len(pools["objects"]), hashes["objects"])]
     rows += [(t["name"], len(t["officers"]), hashes[f"tier:{t['name']}"]) for t in pools["tiers"]]
     rows.append((N_("专家"), len(pools["experts"]), hashes["experts"]))
+    for part in pools.get("joint") or []:  # 联合抽查: each joined bureau's own pools
+        rows += [(f"{part['name']} · {t['name']}", len(t["officers"]),
+                  hashes[f"joint:{part['bureau']}:tier:{t['name']}"]) for t in part["tiers"] or []]
+        if part["experts"] is not None:
+            rows.append((f"{part['name']} · 专家", len(part["experts"]), hashes[f"joint:{part['bureau']}:experts"]))
     if "blocked" in pools:
         rows.append((N_("回避关系（不得相遇的人员与对象）"), len(pools["blocked"]), hashes["blocked"]))
         rows.append((N_("工作日（冻结的日历）"), len(pools["calendar"]["workdays"]), hashes["calendar"]))

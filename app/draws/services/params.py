@@ -14,6 +14,7 @@ from app.calendar.yearly import covered_years
 from app.directories.models import InspectionItem, Tier
 from app.draws.models import Draw
 from app.draws.services.algorithm import selection_size
+from app.draws.services.pools import combined
 from app.errors import N_, ValidationFailed
 from app.extensions import db
 
@@ -82,6 +83,9 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
     params["tier_ids"] = sorted(known)
     params["item_codes"] = sorted(set(db.session.scalars(select(InspectionItem.code).where(
         InspectionItem.code.in_([str(c) for c in raw.get("item_codes", [])])))))
+    joint = _joint(raw, errors)
+    if joint:
+        params["joint"] = joint
     try:
         start, end = date.fromisoformat(str(raw.get("period_start"))), date.fromisoformat(str(raw.get("period_end")))
         if end < start or (end - start).days > 366:
@@ -109,10 +113,39 @@ def parse(raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def _ids(values: Any) -> list[int]:
+    return sorted({int(v) for v in values or [] if str(v).strip().isdigit()})
+
+
+def _joint(raw: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, list[int]] | None:
+    """联合抽查: the lower bureaus whose officers and/or experts join; only bureaus below the drawing one."""
+    from app.bureaus.context import current
+    from app.bureaus.services.tree import subordinate_bureaus
+
+    officers, experts = _ids(raw.get("joint_officer_bureaus")), _ids(raw.get("joint_expert_bureaus"))
+    if not officers and not experts:
+        return None
+    own = current().bureau_id
+    allowed = {b.id for b in subordinate_bureaus(own)} if own is not None else set()
+    if not set(officers) | set(experts) <= allowed:
+        errors["joint"] = [N_("联合抽查只能选择本局下级档案局的执法人员或专家。")]
+        return None
+    return {"officers": officers, "experts": experts}
+
+
 def check_pools(params: dict[str, Any], pools: dict[str, Any]) -> dict[str, Any]:
     """Everything the frozen pools must allow before the seed exists; returns the parameters with the number of
     experts to draw resolved. Raises ValidationFailed naming the field."""
     errors: dict[str, list[str]] = {}
+    pools = combined(pools)
+    for entries in ([o for t in pools["tiers"] for o in t["officers"]], pools["experts"]):
+        seen: set[str] = set()
+        for entry in entries:
+            if entry["code"] in seen:
+                errors["joint"] = [FieldMessage(N_("联合抽查的人员编号“%(code)s”重复（两个档案局的简称相同？）："
+                                                   "请先修改其中一个档案局的简称。"), code=entry["code"])]
+                raise ValidationFailed(errors)
+            seen.add(entry["code"])
     if not pools["objects"]:
         errors["ratio"] = [N_("没有符合条件的检查对象（全部已停用或处于间隔期），无法抽取。")]
         raise ValidationFailed(errors)

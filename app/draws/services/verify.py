@@ -12,7 +12,7 @@ from app.draws.models import Draw
 from app.draws.services.algorithm import DrawImpossible
 from app.draws.services.draws import ALGORITHMS, record_hash, run_draw
 from app.draws.services.generator import ALGORITHM_VERSION, derive_seed, sha256
-from app.draws.services.pools import commitment, hashes_for
+from app.draws.services.pools import combined, commitment, hashes_for
 from app.extensions import db
 
 
@@ -52,8 +52,9 @@ def _first_difference(expected: dict[str, Any], stored: dict[str, Any]) -> str |
 
 
 def _check_commitments(draw: Draw) -> str | None:
-    entries = [("objects", o) for o in draw.pools["objects"]] + [("experts", e) for e in draw.pools["experts"]]
-    entries += [("officers", o) for t in draw.pools["tiers"] for o in t["officers"]]
+    pools = combined(draw.pools)
+    entries = [("objects", o) for o in pools["objects"]] + [("experts", e) for e in pools["experts"]]
+    entries += [("officers", o) for t in pools["tiers"] for o in t["officers"]]
     for kind, entry in entries:
         if commitment(kind, entry) != entry.get("commitment"):
             return f"frozen pool changed: the commitment of {entry['code']} does not match its data"

@@ -11,20 +11,28 @@ from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, Task, TaskAssignee
 
 
-def _mine(user: User):  # type: ignore[no-untyped-def]
-    """Real tasks of the user's roles (named ones only if named), and every open task of the user's own trials."""
+def _mine(user: User, guests: frozenset[int] = frozenset()):  # type: ignore[no-untyped-def]
+    """Real tasks of the user's roles (named ones only if named), and every open task of the user's own trials;
+    in the `guests` bureaus (a joint draw's host) only the tasks naming this very user."""
     roles = sorted(r.value for r in user.role_set)
     named = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id.in_(acting_for(user.id))))
     running = exists().where(and_(Case.id == Task.case_id, Case.status == "running"))
     trial_case = select(Case.id).where(Case.trial.is_(True))
     own_trial = select(Case.id).where(Case.trial.is_(True), Case.created_by_id == user.id)
     real = and_(Task.role.in_(roles), or_(Task.restricted.is_(False), named), Task.case_id.not_in(trial_case))
+    if guests:
+        named_self = exists().where(and_(TaskAssignee.task_id == Task.id, TaskAssignee.user_id == user.id))
+        real = and_(real, or_(Task.bureau_id.not_in(sorted(guests)), and_(Task.restricted.is_(True), named_self)))
+        return and_(Task.state == "ready", running,
+                    or_(real, and_(Task.bureau_id.not_in(sorted(guests)), Task.case_id.in_(own_trial))))
     return and_(Task.state == "ready", running, or_(real, Task.case_id.in_(own_trial)))
 
 
-def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Task], int]:
-    """Open tasks this user may do, soonest due first; returns (tasks, total)."""
-    condition = _mine(user)
+def my_tasks(user: User, *, page: int = 1, per_page: int = 50,
+             guests: frozenset[int] = frozenset()) -> tuple[list[Task], int]:
+    """Open tasks this user may do, soonest due first; returns (tasks, total). `guests`: bureaus whose tasks
+    naming this user are read too (the caller widens the scope to them)."""
+    condition = _mine(user, guests)
     total = db.session.scalar(select(func.count()).select_from(Task).where(condition)) or 0
     rows = db.session.scalars(
         select(Task).where(condition)
