@@ -7,23 +7,28 @@ Run: .venv/bin/python benchmarks/uploads.py [--size-mb 2048]
 
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
-import http.client
-import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from datetime import datetime
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+# Run as a script, this file's folder would come first on sys.path and benchmarks/http.py would hide the standard
+# `http` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import http.client  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime  # noqa: E402
+from http.cookiejar import CookieJar  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+from urllib.request import HTTPCookieProcessor, Request, build_opener  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

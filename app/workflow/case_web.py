@@ -50,7 +50,8 @@ def step_titles() -> dict[str, str]:
             "reason": _("理由")}
 
 
-def _visible_case(case_id: int) -> Any:
+def viewable_case(case_id: int) -> Any:
+    """The case, for a page about it: 404 when there is no such case, 403 when the signed-in user may not see it."""
     try:
         case = cases.get_case(case_id)
     except NotFound:
@@ -64,7 +65,7 @@ def _visible_case(case_id: int) -> Any:
 @signed_in
 def step(case_id: int, index: int) -> Any:
     """Step `index` of the case: what happened, the diagram as it stood then, the data as of then."""
-    case = _visible_case(case_id)
+    case = viewable_case(case_id)
     locale = str(get_locale() or "zh_CN")
     events = history.case_events(case.id)
     steps = history.replay(case, events)
