@@ -12,6 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+# Run as a script, this file's folder would come first on sys.path and benchmarks/http.py would hide the standard
+# `http` package (werkzeug imports http.server).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._setup import database, make_app, pg_available, summary  # noqa: E402

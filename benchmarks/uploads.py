@@ -2,28 +2,33 @@
 
 Targets: peak server memory ≤ 100 MB, throughput ≥ 100 MB/s, and after a cut at 50 % (the client drops the
 connection in the middle of a chunk, then the server is restarted so the SHA-256 state is lost) only the rest is sent.
-Run: .venv/bin/python benchmarks/uploads.py [--size-mb 2048]
+Run: .venv/bin/python benchmarks/uploads.py [--size-mb 2048] [--postgres]
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
-import http.client
-import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from datetime import datetime
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+# Run as a script, this file's folder would come first on sys.path and benchmarks/http.py would hide the standard
+# `http` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse  # noqa: E402
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import http.client  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import datetime  # noqa: E402
+from http.cookiejar import CookieJar  # noqa: E402
+from urllib.parse import urlencode  # noqa: E402
+from urllib.request import HTTPCookieProcessor, Request, build_opener  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,8 +48,8 @@ def data_piece(offset: int, length: int) -> bytes:
     return bytes(out)
 
 
-def prepare(folder: Path) -> tuple[dict[str, str], int]:
-    """A migrated SQLite database with the demo users and an inspector's task whose form takes recordings."""
+def prepare(folder: Path, url: str) -> tuple[dict[str, str], int]:
+    """A migrated database with the demo users and an inspector's task whose form takes recordings."""
     from sqlalchemy import select
     from sqlalchemy.orm.attributes import flag_modified
 
@@ -56,7 +61,6 @@ def prepare(folder: Path) -> tuple[dict[str, str], int]:
     from app.workflow.services import cases, definitions
     from benchmarks._setup import make_app
 
-    url = f"sqlite:///{folder}/bench.db"
     app = make_app(url)
     with app.app_context():
         data = ROOT / "tests" / "data" / "timers"
@@ -100,6 +104,18 @@ def worker_pids(master: int) -> list[int]:
     """The gunicorn master and its workers."""
     children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True).stdout
     return [master, *(int(p) for p in children.split())]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes (from /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pids: list[int]) -> float:
@@ -182,9 +198,20 @@ def main() -> None:
     """Upload in full, then again with a cut and a server restart at 50 %; print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=int, default=2048)
-    size = parser.parse_args().size_mb * 1024 * 1024
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL (the upload rows live there)")
+    arguments = parser.parse_args()
+    from benchmarks._setup import database, pg_available
+
+    for kind in ["sqlite"] + (["postgresql"] if arguments.postgres and pg_available() else []):
+        print(f"{kind}:")
+        with database(kind) as url:
+            run(url, arguments.size_mb * 1024 * 1024)
+
+
+def run(url: str, size: int) -> None:
+    """The full upload and the cut-and-resume on one database."""
     with tempfile.TemporaryDirectory() as folder:
-        env, task_id = prepare(Path(folder))
+        env, task_id = prepare(Path(folder), url)
         port = socket.socket()
         port.bind(("127.0.0.1", 0))
         number = port.getsockname()[1]
@@ -199,14 +226,20 @@ def main() -> None:
 
             baseline = peak_rss_mb(worker_pids(server.pid))
             path = client.create(task_id, size)
+            pids = worker_pids(server.pid)
+            server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
             began, offset, attachment = time.perf_counter(), 0, None
             while offset < size:
                 offset, attachment = client.patch(path, offset, min(CHUNK, size - offset))
             elapsed = time.perf_counter() - began
+            server_cpu, client_cpu = cpu_seconds(pids) - server_cpu, time.process_time() - client_cpu
             rss = peak_rss_mb(worker_pids(server.pid))
-            print(f"upload of {size / 2**20:.0f} MB in {CHUNK // 2**20} MB chunks: {elapsed:.1f} s, "
-                  f"{size / 2**20 / elapsed:.0f} MB/s; peak server RSS {rss:.0f} MB (the app alone, signed in, before "
-                  f"uploading: {baseline:.0f} MB; growth {rss - baseline:.0f} MB); attachment {attachment}")
+            mb = size / 2**20
+            print(f"  upload of {mb:.0f} MB in {CHUNK // 2**20} MB chunks: {elapsed:.1f} s wall, {mb / elapsed:.0f} "
+                  f"MB/s; server CPU {server_cpu:.1f} s ({mb / max(server_cpu, 0.01):.0f} MB per CPU-second: the "
+                  f"ceiling on an idle core), client CPU {client_cpu:.1f} s; peak server RSS {rss:.0f} MB (the app "
+                  f"alone, signed in, before uploading: {baseline:.0f} MB; growth {rss - baseline:.0f} MB); "
+                  f"attachment {attachment}")
 
             path = client.create(task_id, size)
             offset = 0
@@ -226,7 +259,7 @@ def main() -> None:
                 sent_after += length
             elapsed = time.perf_counter() - began
             rss = peak_rss_mb(worker_pids(server.pid))
-            print(f"cut at 50 %: resumed from byte {resumed_from:,} ({resumed_from / size:.0%}); sent only "
+            print(f"  cut at 50 %: resumed from byte {resumed_from:,} ({resumed_from / size:.0%}); sent only "
                   f"{sent_after / 2**20:.0f} MB more in {elapsed:.1f} s (includes re-hashing the stored half after "
                   f"the restart); peak server RSS {rss:.0f} MB")
             from sqlalchemy import create_engine, text
@@ -235,7 +268,7 @@ def main() -> None:
             with engine.connect() as connection:
                 rows = connection.execute(text("SELECT sha256, size FROM attachment ORDER BY id")).all()
             ok = all(sha == expected and stored == size for sha, stored in rows) and len(rows) == 2
-            print(f"both attachments' SHA-256 match the data: {ok}")
+            print(f"  both attachments' SHA-256 match the data: {ok}")
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, false, func, insert, or_, select, text, true
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.util import find_tables
 
 from app.audit.models import GENESIS_HASH, AuditEvent
 from app.auth.models import User
@@ -48,6 +51,82 @@ def _lock_chain_head() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
 
 
+# Appending to the chain means: lock the head, read it, insert linked events, commit. The lock must be held from
+# the read until the commit (another writer reading the same head would fork the chain), so it is taken as late as
+# possible: `record_event` only queues the event in the session; the queue is linked and inserted just before the
+# transaction commits (or earlier, when something in the transaction reads the audit log). A submit therefore holds
+# the database-wide append lock for the insert and the commit only, not while the engine runs, documents are
+# rendered or pages are prepared. A rollback (or a rolled-back savepoint) drops what it queued.
+_PENDING = "audit_pending"
+
+
+def _pending(session: Session) -> list[tuple[AuditEvent, Any]]:
+    return session.info.setdefault(_PENDING, [])
+
+
+def flush_pending(session: Session | None = None) -> None:
+    """Link and insert the queued events now (under the append lock, held until the transaction ends)."""
+    session = session if session is not None else db.session()
+    queued = session.info.get(_PENDING)
+    if not queued:
+        return
+    session.info[_PENDING] = []
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+                          .execution_options(audit_head_read=True)) or GENESIS_HASH
+    for record, _transaction in queued:
+        record.prev_hash = prev
+        record.hash = compute_hash(prev_hash=prev, occurred_at=record.occurred_at, actor_id=record.actor_id,
+                                   action=record.action, object_type=record.object_type, object_id=record.object_id,
+                                   details=record.details)
+        prev = record.hash
+        session.add(record)
+        session.flush()  # one at a time: ids follow the chain
+
+
+def _reads_audit(statement: Any) -> bool:
+    return any(getattr(table, "name", "") == AuditEvent.__tablename__
+               for table in find_tables(statement, check_columns=True, include_aliases=True, include_joins=True))
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _before_audit_read(state: ORMExecuteState) -> None:
+    """A read of the audit log inside the transaction sees the events queued in it."""
+    if (state.session.info.get(_PENDING) and not state.execution_options.get("audit_head_read")
+            and _reads_audit(state.statement)):
+        flush_pending(state.session)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    flush_pending(session)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    """The whole transaction is over: committed (the queue went in before) or rolled back (the queue is void)."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Drop the events queued inside the savepoint (or transaction) that rolled back."""
+    queued = session.info.get(_PENDING)
+    if not queued:
+        return
+
+    def inside(transaction: Any) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    session.info[_PENDING] = [(r, t) for r, t in queued if not inside(t)]
+
+
 FIRST_BUREAU_ID = 1  # created by migration 0015 from the single-bureau configuration
 
 
@@ -61,22 +140,16 @@ def _event_bureau(actor: User | None) -> int | None:
 
 def record_event(action: str, *, actor: User | None, object_type: str, object_id: Any = None,
                  details: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one event inside the caller's transaction (flushed, not committed)."""
-    _lock_chain_head()
-    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
-    occurred_at = utcnow()
-    clean = _canonical_details(details)
-    object_key = None if object_id is None else str(object_id)
-    actor_id = actor.id if actor is not None else None
-    event = AuditEvent(
-        occurred_at=occurred_at, actor_id=actor_id, action=action, object_type=object_type,
-        object_id=object_key, details=clean, prev_hash=prev, bureau_id=_event_bureau(actor),
-        hash=compute_hash(prev_hash=prev, occurred_at=occurred_at, actor_id=actor_id, action=action,
-                          object_type=object_type, object_id=object_key, details=clean),
+    """Append one event inside the caller's transaction: queued now, linked into the chain and inserted when the
+    transaction commits (or when the transaction reads the audit log; `flush_pending` does it on demand)."""
+    session = db.session()
+    record = AuditEvent(
+        occurred_at=utcnow(), actor_id=actor.id if actor is not None else None, action=action,
+        object_type=object_type, object_id=None if object_id is None else str(object_id),
+        details=_canonical_details(details), bureau_id=_event_bureau(actor),
     )
-    db.session.add(event)
-    db.session.flush()
-    return event
+    _pending(session).append((record, session.get_nested_transaction() or session.get_transaction()))
+    return record
 
 
 def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
@@ -86,6 +159,7 @@ def record_events(entries: list[dict[str, Any]], *, actor: User | None) -> int:
     """
     if not entries:
         return 0
+    flush_pending()  # events queued earlier in this transaction come first in the chain
     _lock_chain_head()
     prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
     occurred_at = utcnow()

@@ -16,8 +16,7 @@ from app.bureaus import context
 from app.casefile.services import jobs
 from app.errors import NotFound
 from app.extensions import db
-from app.workflow.services import cases
-from app.workflow.services.access import may_view_case
+from app.workflow.case_web import viewable_case
 
 bp = Blueprint("casefile", __name__)
 
@@ -33,12 +32,9 @@ def _attachments() -> Path:
 def _visible(case_file_id: int) -> Any:
     try:
         record = jobs.get_case_file(case_file_id)
-        case = cases.get_case(record.case_id)
     except NotFound:
         abort(404)
-    if not may_view_case(current_user, case):
-        abort(403)
-    return record, case
+    return record, viewable_case(record.case_id)
 
 
 def _run_in_background(app: Flask, case_file_id: int, root: Path, attachments_dir: Path) -> None:
@@ -56,12 +52,7 @@ def _run_in_background(app: Flask, case_file_id: int, root: Path, attachments_di
 @signed_in
 def request_file(case_id: int) -> Any:
     """Start building the case file; the progress page follows it."""
-    try:
-        case = cases.get_case(case_id)
-    except NotFound:
-        abort(404)
-    if not may_view_case(current_user, case):
-        abort(403)
+    case = viewable_case(case_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     record = jobs.request_case_file(current_user, case)

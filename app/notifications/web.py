@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,8 +23,12 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _bell() -> dict[str, Any]:
-        def unread() -> int:
-            return preferences.unread_count(current_user.id) if current_user.is_authenticated else 0
+        def unread() -> int:  # the page shows the bell twice (wide and narrow screens): count once per request
+            if not current_user.is_authenticated:
+                return 0
+            if "unread_notifications" not in g:
+                g.unread_notifications = preferences.unread_count(current_user.id)
+            return int(g.unread_notifications)
         return {"unread_notifications": unread}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, render_template
@@ -50,11 +51,17 @@ def step_titles() -> dict[str, str]:
             "reason": _("理由")}
 
 
-def _visible_case(case_id: int) -> Any:
+def viewable_case(case_id: int, as_guest: Callable[[], bool] | None = None) -> Any:
+    """The case, for a page about it: 404 when there is no such case, 403 when the signed-in user may not see it.
+
+    `as_guest`: when the case is not in the user's scope, a chance to enter its bureau as a joint draw's guest
+    (True: entered, look again)."""
     try:
         case = cases.get_case(case_id)
     except NotFound:
-        abort(404)
+        if as_guest is None or not as_guest():
+            abort(404)
+        case = cases.get_case(case_id)
     if not may_view_case(current_user, case):
         abort(403)
     return case
@@ -64,7 +71,7 @@ def _visible_case(case_id: int) -> Any:
 @signed_in
 def step(case_id: int, index: int) -> Any:
     """Step `index` of the case: what happened, the diagram as it stood then, the data as of then."""
-    case = _visible_case(case_id)
+    case = viewable_case(case_id)
     locale = str(get_locale() or "zh_CN")
     events = history.case_events(case.id)
     steps = history.replay(case, events)

@@ -127,8 +127,10 @@ LAST_CLEAN_UP = [0.0]
 
 
 def clean_up(force: bool) -> None:
-    """Hourly: pending uploads never submitted, files no record refers to, import previews never confirmed."""
+    """Hourly: pending uploads never submitted, files no record refers to, import previews never confirmed; and
+    (SQLite) the query planner's statistics."""
     from app.directories.services.importing import remove_stale_previews
+    from app.operations.services import refresh_planner_statistics
     from app.workflow.services import attachments
 
     if not force and time.time() - LAST_CLEAN_UP[0] < 3600:
@@ -140,6 +142,7 @@ def clean_up(force: bool) -> None:
     removed += remove_stale_previews(instance / "imports")
     if removed:
         click.echo(f"removed {removed} stale upload(s)")
+    refresh_planner_statistics()
 
 
 def anchor_audit_daily() -> None:

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.security import safe_download_type
 from app.web_helpers import translate
 from app.workflow.case_filters import CASES_PER_PAGE, case_query
-from app.workflow.case_web import element_details_html, step_titles
+from app.workflow.case_web import element_details_html, step_titles, viewable_case
 from app.workflow.forms_web import render_fields
 from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
 from app.workflow.services import case_list as case_list_service
@@ -254,14 +254,7 @@ def case_list() -> Any:
 @reaches_down()
 def case_page(case_id: int) -> Any:
     """A case on its pinned diagram: state per element, what happened at each, tasks, documents, data, history."""
-    try:
-        case = cases.get_case(case_id)
-    except NotFound:
-        if not _as_guest(case_id=case_id):
-            abort(404)
-        case = cases.get_case(case_id)
-    if not may_view_case(current_user, case):
-        abort(403)
+    case = viewable_case(case_id, as_guest=lambda: _as_guest(case_id=case_id))
     if case.trial and case.trial_hash != case.definition.content_hash:  # the draft changed since the trial began
         flash(_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"), "warning")
     locale = _locale()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.casefile.services import frontmatter
 from app.casefile.services.contents import Volume, document_title
-from app.casefile.services.convert import merge, page_count, to_pdf
+from app.casefile.services.convert import merge, page_count, to_pdf, to_pdf_cached
 from app.casefile.services.manifest import write_zip
 from app.errors import N_
 from app.extensions import db
@@ -51,14 +51,16 @@ def build(volume: Volume, folder: Path, attachments_dir: Path, profile: Path, co
         path = work / f"{index + 10:03d}_{_safe(document_title(document) + document.number)}.docx"
         path.write_bytes(db.session.get(type(document), document.id).content)
         sources.append(path)
-    progress(15, N_("正在把文书转换为 PDF（LibreOffice）"))
-    pdfs = to_pdf(sources, work / "pdf", profile)
-    counts = [page_count(p) for p in pdfs]
-    progress(60, N_("正在编制封面、卷内目录、证据清单和备考表"))
     cover_docx, catalogue_docx = work / "001_案卷封面.docx", work / "002_卷内文件目录.docx"
     evidence_docx, remarks_docx = work / "003_证据及附件清单.docx", work / "999_备考表.docx"
-    cover_docx.write_bytes(frontmatter.cover(volume))
-    evidence_docx.write_bytes(frontmatter.evidence(volume))
+    cover_docx.write_bytes(frontmatter.cover(volume))  # these two do not depend on page numbers:
+    evidence_docx.write_bytes(frontmatter.evidence(volume))  # converted together with the documents
+    progress(15, N_("正在把文书转换为 PDF（LibreOffice）"))
+    converted = to_pdf_cached([*sources, cover_docx, evidence_docx], work / "pdf", profile,
+                              profile.with_name("pdf-cache"))
+    pdfs, (cover_pdf, evidence_pdf) = converted[:-2], converted[-2:]
+    counts = [page_count(p) for p in pdfs]
+    progress(60, N_("正在编制封面、卷内目录、证据清单和备考表"))
     front_pages = 1 + 1 + len(volume.documents) // ROWS_PER_CATALOGUE_PAGE  # cover + catalogue, checked below
     for _attempt in range(2):
         entries, page = [], front_pages + 1
@@ -68,7 +70,8 @@ def build(volume: Volume, folder: Path, attachments_dir: Path, profile: Path, co
         catalogue_docx.write_bytes(frontmatter.catalogue(entries))
         remarks_docx.write_bytes(frontmatter.remarks(volume, page - 1, compiled_by, compiled_on))
         progress(75, N_("正在转换封面、目录、证据清单和备考表"))
-        front = to_pdf([cover_docx, catalogue_docx, evidence_docx, remarks_docx], work / "front", profile)
+        catalogue_pdf, remarks_pdf = to_pdf([catalogue_docx, remarks_docx], work / "front", profile)
+        front = [cover_pdf, catalogue_pdf, evidence_pdf, remarks_pdf]
         actual = page_count(front[0]) + page_count(front[1])
         if actual == front_pages:
             break

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from app.auth.models import User
 from app.extensions import db
@@ -44,8 +44,10 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50,
 
 
 def case_tasks(case: Case) -> list[Task]:
-    """Every indexed task of a case, oldest first."""
-    return list(db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)))
+    """Every indexed task of a case, oldest first (assignees loaded only if asked for: the case page lists
+    hundreds of tasks and shows none of them)."""
+    return list(db.session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id)
+                                   .options(lazyload(Task.assignees))))
 
 
 def real_cases():  # type: ignore[no-untyped-def]
