@@ -17,7 +17,7 @@ from app.documents.services.bureau import get_bureau
 from app.documents.services.context import DECISION_TYPES, Issue, enrich, issue_date
 from app.documents.services.numbers import DOC_TYPES, format_number, next_seq
 from app.documents.services.renderers import RENDERERS
-from app.documents.services.requirements import missing
+from app.documents.services.requirements import missing, missing_keys
 from app.errors import N_, DomainError, NotFound
 from app.extensions import db
 
@@ -63,6 +63,20 @@ def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | 
         raise DocumentIncomplete(N_("不能生成《%(title)s》：缺少%(missing)s。请补全后再提交，本步骤未完成。"),
                                  title=DOC_TYPES[doc_type].title, missing="、".join(blanks))
     return issue
+
+
+def blank_fields(doc_type: str, data: dict[str, Any], case_id: int | None) -> list[tuple[str, str]]:
+    """(label, data variable) of the required fields this document would now leave blank that a form could
+    collect — e.g. on a case started before the field was added to its forms."""
+    resolved = resolve_type(doc_type, data)
+    if resolved is None:
+        return []
+    full, earlier = enrich(data, case_id)
+    if resolved in DECISION_TYPES:
+        full["decision_doc_type"] = resolved
+    issue = Issue(doc_type=resolved, data=full, number="", bureau=get_bureau(),
+                  issued_on=issue_date(resolved, full), earlier=earlier)
+    return missing_keys(issue)
 
 
 def _store(actor: User | None, issue: Issue, *, case_id: int | None, task_id: int | None,

@@ -28,7 +28,7 @@ from app.errors import N_, Conflict, NotFound, PermissionDenied
 from app.extensions import db
 from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import attachments, data_checks, legal_review, runtime
+from app.workflow.services import attachments, data_checks, legal_review, runtime, supplements
 from app.workflow.services.choices import with_choices
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
@@ -287,6 +287,9 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise Conflict(N_("此任务当前不可办理。"))
     schema = definition.forms.get(row.form_key or "")
+    properties = task.task_spec.extensions.get("properties", {})
+    if properties.get("documents"):  # a case older than its documents' required fields: the form asks for them
+        schema = supplements.extend(schema, case, properties, dict(task.data))
     if schema is not None:
         validate_data(with_choices(schema, task.data), data)
         data_checks.check(row.form_key, data, dict(task.data))
@@ -355,9 +358,19 @@ def task_data(task: Task) -> dict[str, Any]:
 
 
 def form_schema(task: Task) -> dict[str, Any]:
-    """The task's form with its directory and team choices filled in (what the page renders and checks)."""
-    schema = task.case.definition.forms.get(task.form_key or "", {"type": "object", "properties": {}})
-    return with_choices(schema, task_data(task)) if task.state == "ready" else schema
+    """The task's form with its directory and team choices filled in (what the page renders and checks), and
+    with the fields its documents need that this (older) case lacks."""
+    empty: dict[str, Any] = {"type": "object", "properties": {}}
+    schema = task.case.definition.forms.get(task.form_key or "")
+    if task.state != "ready":
+        return schema or empty
+    workflow = load_workflow(task.case)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    data = dict(spiff_task.data) if spiff_task is not None else dict(workflow.data)
+    properties = spiff_task.task_spec.extensions.get("properties", {}) if spiff_task is not None else {}
+    if properties.get("documents"):
+        schema = supplements.extend(schema, task.case, properties, data)
+    return with_choices(schema or empty, data)
 
 
 def case_data(case: Case) -> dict[str, Any]:
