@@ -14,10 +14,11 @@ LATE_RULE = "加处罚款按日计算至缴清之日，加处罚款的数额不�
 
 
 def _paid_so_far(issue: Issue, party: str) -> str:
-    paid = float(issue.get("total_paid", 0) or 0)
+    """截至 the day the late penalty was counted to: what was paid."""
+    paid, until = float(issue.get("total_paid", 0) or 0), date_text(issue.get("accrued_on") or issue.issued_on)
     if paid <= 0:
-        return f"截至{date_text(issue.issued_on)}，{party}未缴纳罚款，"
-    return f"截至{date_text(issue.issued_on)}，{party}已缴纳{money_figures(paid)}，"
+        return f"截至{until}，{party}未缴纳罚款，"
+    return f"截至{until}，{party}已缴纳{money_figures(paid)}，"
 
 
 def demand_notice(issue: Issue) -> bytes:
@@ -62,13 +63,14 @@ def enforcement_application(issue: Issue) -> bytes:
     deducted = f"，扣除被申请人已缴纳的{money_figures(paid)}" if paid > 0 else ""
     add_text(document, f"请求依法强制执行申请人作出的《行政处罚决定书》（{decision}）确定的罚款"
                        f"{money(issue.get('fine_amount', 0))}及加处罚款{money(issue.get('late_penalty', 0))}"
-                       f"{deducted}，合计{money(issue.get('outstanding', 0))}。")
+                       f"（计算至{date_text(issue.get('accrued_on') or issue.issued_on)}）{deducted}，"
+                       f"合计{money(issue.get('outstanding', 0))}。")
     add_text(document, "事实和理由：", indent=False)
     method = SERVICE_METHODS.get(str(issue.get("service_method")), "")
     decided, served = date_text(issue.get("decision_date")), date_text(issue.get("served_on"))
     add_text(document, f"申请人于{decided}对被申请人作出《行政处罚决定书》（{decision}），"
                        f"决定罚款{money(issue.get('fine_amount', 0))}，该决定书已于{served}"
-                       f"{'以' + method if method else ''}送达被申请人（送达回证 {receipt}）。"
+                       f"{method or '送达'}被申请人（送达回证 {receipt}）。"
                        f"被申请人应当自收到决定书之日起十五日内缴纳罚款，但至{date_text(issue.get('pay_due'))}期满未缴清。"
                        f"申请人于{date_text(issue.get('demand_date'))}作出《催告书》（{demand}），催告被申请人自收到之日起"
                        f"十日内履行，被申请人逾期仍未履行。被申请人在法定期限内未申请行政复议，也未提起行政诉讼，"

@@ -30,6 +30,7 @@ VARIABLE_LABELS: dict[str, tuple[str, str]] = {
     "filed_on": (N_("立案日期"), "date"),
     "total_paid": (N_("已缴纳金额"), "money"),
     "outstanding": (N_("尚欠金额"), "money"),
+    "accrued_on": (N_("加处罚款计算至"), "date"),
     "pay_due": (N_("缴款期限"), "date"),
     "remedies_end": (N_("复议、诉讼期限届满日"), "date"),
     "demand_deadline": (N_("催告期限"), "date"),
