@@ -44,9 +44,9 @@ def resolve_type(doc_type: str, data: dict[str, Any]) -> str | None:
     return choices[data["decision_type"]]
 
 
-def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
-            actor: User | None = None, year: int | None = None) -> Issue:
-    """The data completed from directories and earlier documents, checked for blanks (DocumentIncomplete)."""
+def _issue(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
+           actor: User | None = None) -> Issue:
+    """The data completed from directories, earlier documents and defaults, as the renderer gets it."""
     full, earlier = enrich(data, case_id)
     if actor is not None:
         full.setdefault("actor_name", actor.full_name)
@@ -56,8 +56,14 @@ def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | 
         full["rect_deadline_date"] = WorkingDays().add_working_days(local_today(), days).isoformat()
     if doc_type in DECISION_TYPES:
         full["decision_doc_type"] = doc_type
-    issue = Issue(doc_type=doc_type, data=full, number=number, bureau=get_bureau(),
-                  issued_on=issue_date(doc_type, full), earlier=earlier)
+    return Issue(doc_type=doc_type, data=full, number=number, bureau=get_bureau(),
+                 issued_on=issue_date(doc_type, full), earlier=earlier)
+
+
+def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
+            actor: User | None = None, year: int | None = None) -> Issue:
+    """The data completed from directories and earlier documents, checked for blanks (DocumentIncomplete)."""
+    issue = _issue(doc_type, data, number=number, case_id=case_id, actor=actor)
     blanks = missing(issue)
     if blanks:
         raise DocumentIncomplete(N_("不能生成《%(title)s》：缺少%(missing)s。请补全后再提交，本步骤未完成。"),
@@ -71,12 +77,7 @@ def blank_fields(doc_type: str, data: dict[str, Any], case_id: int | None) -> li
     resolved = resolve_type(doc_type, data)
     if resolved is None:
         return []
-    full, earlier = enrich(data, case_id)
-    if resolved in DECISION_TYPES:
-        full["decision_doc_type"] = resolved
-    issue = Issue(doc_type=resolved, data=full, number="", bureau=get_bureau(),
-                  issued_on=issue_date(resolved, full), earlier=earlier)
-    return missing_keys(issue)
+    return missing_keys(_issue(resolved, data, number="", case_id=case_id))
 
 
 def _store(actor: User | None, issue: Issue, *, case_id: int | None, task_id: int | None,

@@ -76,9 +76,8 @@ def extend(schema: dict[str, Any] | None, case: Case, task_properties: dict[str,
         base.setdefault("required", [])
         if key not in base["required"]:
             base["required"].append(key)
-        for hint in ("widgets",):
-            if key in form.get("ui", {}).get(hint, {}):
-                ui.setdefault(hint, {})[key] = form["ui"][hint][key]
+        if key in form.get("ui", {}).get("widgets", {}):
+            ui.setdefault("widgets", {})[key] = form["ui"]["widgets"][key]
     return base if added else schema
 
 
