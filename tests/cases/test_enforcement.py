@@ -114,3 +114,13 @@ def test_paying_in_full_after_the_demand_closes_without_the_court():
     do(case_id, "payment", Role.LEGAL, {"paid_on": "2027-06-10", "amount_paid": 23000})  # 5 days late: 3,000
     assert "close" in ready(case_id) and "enforce" not in ready(case_id)
     assert cases.get_case(case_id).next_timer_at is None or "pay_overdue" not in str(_data(case_id))
+
+
+def test_periods_in_months_end_on_the_same_day_or_the_last_day_of_a_shorter_month():
+    from app.workflow.services.sandbox_child import add_months
+
+    assert add_months(date(2027, 5, 21), 6) == date(2027, 11, 21)
+    assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)  # leap year
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)
+    assert add_months(date(2027, 12, 15), 1) == date(2028, 1, 15)
