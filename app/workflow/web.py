@@ -29,7 +29,7 @@ from app.web_helpers import translate
 from app.workflow.case_filters import CASES_PER_PAGE, case_query
 from app.workflow.case_web import element_details_html, step_titles, viewable_case
 from app.workflow.forms_web import render_fields
-from app.workflow.services import attachments, case_view, cases, definitions, history, inbox
+from app.workflow.services import attachments, case_view, cases, definitions, history, inbox, supplements
 from app.workflow.services import case_list as case_list_service
 from app.workflow.services.access import may_view_case
 from app.workflow.services.context import task_context
@@ -203,6 +203,10 @@ def _render_task(task: Any, schema: dict[str, Any], values: dict[str, Any], erro
 
     sections, own = task_context(task, locale, shown, live)
     instructions = schema.get("instructions_en" if locale == "en" else "instructions") or schema.get("instructions")
+    missing = supplements.supplemented(schema)
+    if missing and can_act:
+        note = _("本案件开始时的表单缺少生成文书所需的%(count)s项内容（标有“补充”），请一并填写。", count=len(missing))
+        instructions = f"{note} {instructions or ''}".strip()
     fields = render_fields(schema, values, errors, locale, extra_rows)
     form_errors = errors.get("_form", [])
     return render_template("workflow/task.html", task=task, fields=fields, can_act=can_act,

@@ -69,3 +69,15 @@ def to_report(case_id: int) -> None:
     do(case_id, "file", Role.LEGAL, FILE)
     do(case_id, "approve_filing", Role.LEADER, {"filing_decision": "approve", "filing_opinion": "同意立案"})
     do(case_id, "investigate", Role.INSPECTOR, INVESTIGATE)
+
+
+def fire_timers_at(case_id: int, moment: Any) -> None:
+    """Move the clock to `moment` (naive UTC) and let the worker fire this case's due timers."""
+    from app.clock import set_clock
+    from app.workflow.services import timers
+
+    set_clock(lambda: moment)
+    try:
+        timers.fire_timers(cases.get_case(case_id))
+    finally:
+        set_clock(None)

@@ -47,7 +47,7 @@ def test_non_major_case_to_closure_with_its_documents():
     data = cases.case_data(cases.get_case(case_id))
     assert data["late_days"] == 5 and data["late_penalty"] == 3000.0  # 20,000 × 3 % × 5 days
     assert data["outstanding"] == 3000.0 and ready(case_id) == ["demand"]  # not closed while the penalty is owed
-    do(case_id, "demand", Role.LEGAL, {})
+    do(case_id, "demand", Role.LEGAL, {"demand_date": "2027-06-11"})
     _document, demand = _doc_text(case_id, "demand_notice")
     assert "人民币叁仟元整（¥3,000.00）" in demand and "强制执行" in demand
     do(case_id, "payment", Role.LEGAL, {"paid_on": "2027-06-10", "amount_paid": 3000})

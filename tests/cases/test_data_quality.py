@@ -86,7 +86,7 @@ def test_hearing_host_is_not_an_investigator():
     assert list(errors) == ["hearing_host"]
 
 
-def test_payment_beyond_what_is_owed_is_refused_and_partial_payment_leads_to_a_demand():
+def test_payment_beyond_what_is_owed_is_refused_and_partial_payment_cannot_close():
     case_id = start()
     to_report(case_id)
     do(case_id, "report", Role.INSPECTOR, report(20000))
@@ -99,8 +99,7 @@ def test_payment_beyond_what_is_owed_is_refused_and_partial_payment_leads_to_a_d
     assert list(_errors(lambda: do(case_id, "payment", Role.LEGAL,
                                    {"paid_on": "2027-05-01", "amount_paid": 100}))) == ["paid_on"]
     do(case_id, "payment", Role.LEGAL, {"paid_on": "2027-05-30", "amount_paid": 15000})
-    assert ready(case_id) == ["demand"]  # cannot be closed as paid
-    do(case_id, "demand", Role.LEGAL, {})
+    assert ready(case_id) == ["payment"]  # cannot be closed as paid: within the period it waits for the rest
     do(case_id, "payment", Role.LEGAL, {"paid_on": "2027-06-01", "amount_paid": 5000})
     assert ready(case_id) == ["close"]
 

@@ -7,7 +7,7 @@ test can look for every required field's value in the PDF text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -114,6 +114,27 @@ def _to_decision(rec: Recorder, report: dict[str, Any], review: bool = False) ->
     return case_id
 
 
+def _unpaid(rec: Recorder) -> None:
+    """A fine nobody pays: the deadline timer raises the demand, the periods' end the application to the court."""
+    case_id = _to_decision(rec, ch.report(20000))
+    day = {n: (local_today() + timedelta(days=n)).isoformat() for n in (1, 20, 21)}
+    rec.case(case_id, "prior_notice", Role.LEGAL, {"notice_served_on": day[1]})
+    rec.case(case_id, "party_response", Role.LEGAL, {"statement": "无", "hearing_requested": False})
+    rec.case(case_id, "decide", Role.LEADER, {"decision_approved": True, "decision_date": day[20]})
+    rec.case(case_id, "serve", Role.LEGAL, {**ch.SERVE, "served_on": day[21]})
+    served = local_today() + timedelta(days=21)
+    ch.fire_timers_at(case_id, datetime.combine(served + timedelta(days=16), time(1)))
+    demand_day = served + timedelta(days=17)
+    rec.case(case_id, "demand", Role.LEGAL, {"demand_date": demand_day.isoformat()})
+    end = date.fromisoformat(cases.case_data(cases.get_case(case_id))["pay_deadline"])
+    ch.fire_timers_at(case_id, datetime.combine(end + timedelta(days=1), time(1)))
+    rec.case(case_id, "enforce", Role.LEGAL, {
+        "no_remedy_sought": True, "application_date": (end + timedelta(days=3)).isoformat(),
+        "party_opinion": "被申请人收到催告书后未提出陈述、申辩，亦未缴纳罚款。",
+        "enforcement_subject": "被申请人在示例银行开立的基本存款账户（账号 6222 0000 1234）"})
+    rec.case(case_id, "close", Role.LEGAL, {"execution_summary": "已申请人民法院强制执行，待法院裁定"})
+
+
 def _cases(rec: Recorder) -> None:
     fine = _to_decision(rec, ch.report(100000), review=True)
     day = {n: (local_today() + timedelta(days=n)).isoformat() for n in (1, 10, 20, 21, 30, 50)}
@@ -132,10 +153,10 @@ def _cases(rec: Recorder) -> None:
                                          "service_witness": "周某（社区工作人员）",
                                          "refusal_reason": "当事人拒绝签收"})
     rec.case(fine, "payment", Role.LEGAL, {"paid_on": day[30], "amount_paid": 60000})
-    rec.case(fine, "demand", Role.LEGAL, {"demand_note": "尚欠罚款"})
     owed = cases.case_data(cases.get_case(fine))["outstanding"]
     rec.case(fine, "payment", Role.LEGAL, {"paid_on": day[30], "amount_paid": owed})
     rec.case(fine, "close", Role.LEGAL, {"execution_summary": "罚款已全部缴清"})
+    _unpaid(rec)
     collective = _to_decision(rec, ch.report(100000))
     for opinion in ("事实不清", "仍不同意"):
         rec.case(collective, "review", Role.LEGAL, {**ch.REVIEW_OK, "review_outcome": "disagree",

@@ -20,7 +20,8 @@ from app.workflow.services.cases import case_data
 BINDING_ORDER = (
     "filing_approval", "penalty_decision", "service_receipt", "prior_notice", "hearing_notice",
     "investigation_report", "inquiry_record", "evidence_list", "legal_review_opinion", "collective_discussion",
-    "inspection_notice", "onsite_record", "rectification_order", "recheck_record", "case_transfer", "closure_report",
+    "inspection_notice", "onsite_record", "rectification_order", "recheck_record", "case_transfer", "demand_notice",
+    "enforcement_application", "closure_report",
 )
 # Retention of enforcement case files (保管期限): a default the bureau's own rules may change.
 RETENTION = "30年"

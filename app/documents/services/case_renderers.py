@@ -239,35 +239,18 @@ def service_receipt(issue: Issue) -> bytes:
     return to_bytes(document)
 
 
-def demand_notice(issue: Issue) -> bytes:
-    """催告书 (Administrative Compulsion Law art. 35): what is owed, the deadline, the right to be heard, what follow"
-      "s."""
-    document = head(issue, "催告书")
-    party = you(issue)
-    add_text(document, f"{issue.get('party_name')}：", indent=False)
-    add_text(document, f"我局于{date_text(issue.get('decision_date'))}作出《行政处罚决定书》"
-                       f"（{issue.earlier_number('penalty_decision')}），决定对{party}罚款"
-                       f"{money(issue.get('fine_amount', 0))}，"
-                       f"该决定书已于{date_text(issue.get('served_on'))}送达。{party}应当在收到决定书之日起十五日内缴"
-                       f"纳罚款。"
-                       f"截至{date_text(issue.issued_on)}，{party}已缴纳{money_figures(issue.get('total_paid', 0))}，"
-                       f"加处罚款{money_figures(issue.get('late_penalty', 0))}，尚欠"
-                       f"{money(issue.get('outstanding', 0))}。")
-    add_text(document, f"根据《中华人民共和国行政强制法》第三十五条、第五十四条的规定，现催告{party}自收到本催告书之"
-                       f"日起十日内"
-                       f"缴清上述款项（缴款银行：{issue.bureau.bank_name}；户名：{issue.bureau.account_name}；"
-                       f"账号：{issue.bureau.account_no}）。{party}有权进行陈述和申辩。逾期仍不履行的，我局将依法申请"
-                       "人民法院强制执行。")
-    sign(document, issue)
-    contact(document, issue)
-    return to_bytes(document)
-
-
 def closure_report(issue: Issue) -> bytes:
     """结案报告: outcome, execution, closing date, opinions."""
     document = head(issue, "结案报告")
     execution = str(issue.get("execution_summary"))
-    if issue.get("decision_type") == "fine":
+    enforcement = issue.earlier_number("enforcement_application")
+    if issue.get("decision_type") == "fine" and enforcement:
+        execution = (f"应缴罚款{money_figures(issue.get('fine_amount', 0))}，加处罚款"
+                     f"{money_figures(issue.get('late_penalty', 0))}，"
+                     f"已缴纳{money_figures(issue.get('total_paid', 0))}；经催告仍未履行，"
+                     f"已于{date_text(issue.get('application_date'))}向{issue.bureau.court}申请强制执行"
+                     f"（{enforcement}）。{execution}")
+    elif issue.get("decision_type") == "fine":
         execution = (f"应缴罚款{money_figures(issue.get('fine_amount', 0))}，加处罚款"
                      f"{money_figures(issue.get('late_penalty', 0))}，已缴纳{money_figures(issue.get('total_paid', 0))}"
                      f"（最后缴纳日期{date_text(issue.get('paid_on'))}）。{execution}")
@@ -286,5 +269,5 @@ CASE_RENDERERS: dict[str, Callable[[Issue], bytes]] = {
     "legal_review_opinion": legal_review_opinion, "collective_discussion": collective_discussion,
     "prior_notice": prior_notice, "penalty_decision": penalty_decision, "no_penalty_decision": no_penalty_decision,
     "sanction_recommendation": sanction_recommendation, "service_receipt": service_receipt,
-    "demand_notice": demand_notice, "closure_report": closure_report,
+    "closure_report": closure_report,
 }

@@ -33,6 +33,7 @@ DATE_FIELDS = {
     "onsite_record": "checked_on", "inquiry_record": "inquiry_date", "collective_discussion": "discussion_date",
     "penalty_decision": "decision_date", "no_penalty_decision": "decision_date",
     "sanction_recommendation": "decision_date", "service_receipt": "served_on", "hearing_record": "hearing_date",
+    "demand_notice": "demand_date", "enforcement_application": "application_date",
 }
 DECISION_TYPES = ("penalty_decision", "no_penalty_decision", "sanction_recommendation")
 

@@ -17,7 +17,7 @@ from app.documents.services.bureau import get_bureau
 from app.documents.services.context import DECISION_TYPES, Issue, enrich, issue_date
 from app.documents.services.numbers import DOC_TYPES, format_number, next_seq
 from app.documents.services.renderers import RENDERERS
-from app.documents.services.requirements import missing
+from app.documents.services.requirements import missing, missing_keys
 from app.errors import N_, DomainError, NotFound
 from app.extensions import db
 
@@ -44,9 +44,9 @@ def resolve_type(doc_type: str, data: dict[str, Any]) -> str | None:
     return choices[data["decision_type"]]
 
 
-def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
-            actor: User | None = None, year: int | None = None) -> Issue:
-    """The data completed from directories and earlier documents, checked for blanks (DocumentIncomplete)."""
+def _issue(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
+           actor: User | None = None) -> Issue:
+    """The data completed from directories, earlier documents and defaults, as the renderer gets it."""
     full, earlier = enrich(data, case_id)
     if actor is not None:
         full.setdefault("actor_name", actor.full_name)
@@ -56,13 +56,28 @@ def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | 
         full["rect_deadline_date"] = WorkingDays().add_working_days(local_today(), days).isoformat()
     if doc_type in DECISION_TYPES:
         full["decision_doc_type"] = doc_type
-    issue = Issue(doc_type=doc_type, data=full, number=number, bureau=get_bureau(),
-                  issued_on=issue_date(doc_type, full), earlier=earlier)
+    return Issue(doc_type=doc_type, data=full, number=number, bureau=get_bureau(),
+                 issued_on=issue_date(doc_type, full), earlier=earlier)
+
+
+def prepare(doc_type: str, data: dict[str, Any], *, number: str, case_id: int | None,
+            actor: User | None = None, year: int | None = None) -> Issue:
+    """The data completed from directories and earlier documents, checked for blanks (DocumentIncomplete)."""
+    issue = _issue(doc_type, data, number=number, case_id=case_id, actor=actor)
     blanks = missing(issue)
     if blanks:
         raise DocumentIncomplete(N_("不能生成《%(title)s》：缺少%(missing)s。请补全后再提交，本步骤未完成。"),
                                  title=DOC_TYPES[doc_type].title, missing="、".join(blanks))
     return issue
+
+
+def blank_fields(doc_type: str, data: dict[str, Any], case_id: int | None) -> list[tuple[str, str]]:
+    """(label, data variable) of the required fields this document would now leave blank that a form could
+    collect — e.g. on a case started before the field was added to its forms."""
+    resolved = resolve_type(doc_type, data)
+    if resolved is None:
+        return []
+    return missing_keys(_issue(resolved, data, number="", case_id=case_id))
 
 
 def _store(actor: User | None, issue: Issue, *, case_id: int | None, task_id: int | None,

@@ -48,6 +48,7 @@ DOC_TYPES: dict[str, DocType] = {t.code: t for t in (
     DocType("sanction_recommendation", "处分建议书", "处建"),
     DocType("service_receipt", "送达回证", "送"),
     DocType("demand_notice", "催告书", "催"),
+    DocType("enforcement_application", "强制执行申请书", "强申"),
     DocType("closure_report", "结案报告", "结"),
 )}
 

@@ -11,6 +11,7 @@ from typing import Any
 from app.documents.services.case_renderers import CASE_RENDERERS
 from app.documents.services.chinese import date_text
 from app.documents.services.context import AREAS, Issue, person_text, team_text
+from app.documents.services.execution_renderers import EXECUTION_RENDERERS
 from app.documents.services.hearing_renderers import HEARING_RENDERERS
 from app.documents.services.layout import add_heading, add_table, add_text, to_bytes
 from app.documents.services.sheets import contact, fields, head, sign, transcript_end
@@ -214,5 +215,6 @@ RENDERERS: dict[str, Callable[[Issue], bytes]] = {
     "recheck_record": recheck_record,
     "case_transfer": case_transfer,
     **CASE_RENDERERS,
+    **EXECUTION_RENDERERS,
     **HEARING_RENDERERS,
 }

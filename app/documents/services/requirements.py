@@ -121,6 +121,14 @@ REQUIRED: dict[str, list[tuple[str, Getter]]] = {
                         ("送达人", data("servers"))],
     "demand_notice": [BUREAU_NAME, ("当事人名称", data("party_name")), ("决定书文号", _earlier("penalty_decision")),
                       ("送达日期", data("served_on")), ("尚欠金额", data("outstanding")), *PAYMENT, *BUREAU_CONTACT],
+    "enforcement_application": [
+        BUREAU_NAME, *PARTY, ("行政处罚决定书文号", _earlier("penalty_decision")),
+        ("送达回证文号", _earlier("service_receipt")), ("催告书文号", _earlier("demand_notice")),
+        ("决定日期", data("decision_date")), ("决定书送达日期", data("served_on")), ("罚款金额", data("fine_amount")),
+        ("尚欠金额", data("outstanding")), ("缴款期限", data("pay_due")), ("催告日期", data("demand_date")),
+        ("复议、诉讼期限届满日", data("remedies_end")), ("申请日期", data("application_date")),
+        ("当事人的意见及催告情况", data("party_opinion")), ("申请强制执行标的情况", data("enforcement_subject")),
+        ("机关设置：签发人", bureau("signatory")), ("机关设置：管辖人民法院", bureau("court")), *BUREAU_CONTACT],
     "closure_report": [("当事人名称", data("party_name")), ("立案日期", data("filed_on")),
                        ("机关设置：签发人", bureau("signatory")),
                        ("执行情况", data("execution_summary")), OFFICERS],
@@ -147,3 +155,20 @@ def missing(issue: Issue) -> list[str]:
     labels += [label for label, applies, get in CONDITIONAL.get(issue.doc_type, [])
                if applies(issue) and _blank(get(issue))]
     return labels
+
+
+def _key(issue: Issue, get: Getter) -> str | None:
+    """The case-data variable a required field reads (None: settings, directories or earlier documents)."""
+    if isinstance(get, Ref):
+        return get.key if get.source == "data" else None
+    if get is _party_identifier:
+        return "party_id_no" if issue.data.get("party_type") == "person" else "party_credit_code"
+    return None
+
+
+def missing_keys(issue: Issue) -> list[tuple[str, str]]:
+    """(label, data variable) of the blank required fields a person could still enter on a form."""
+    rules = list(REQUIRED.get(issue.doc_type, []))
+    rules += [(label, get) for label, applies, get in CONDITIONAL.get(issue.doc_type, []) if applies(issue)]
+    found = [(label, _key(issue, get)) for label, get in rules if _blank(get(issue))]
+    return [(label, key) for label, key in found if key]

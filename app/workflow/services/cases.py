@@ -31,7 +31,7 @@ from app.recording import services as recording
 from app.statistics.services import facts
 from app.takeover.services.delegations import acting_for
 from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
-from app.workflow.services import attachments, data_checks, legal_review, runtime
+from app.workflow.services import attachments, data_checks, legal_review, runtime, supplements
 from app.workflow.services.choices import with_choices
 from app.workflow.services.definitions import published
 from app.workflow.services.engine_errors import ENGINE_EXCEPTIONS, translate_engine_error
@@ -296,6 +296,9 @@ def complete_task(actor: User, task_id: int, data: dict[str, Any]) -> Task:
         raise Conflict(N_("此任务当前不可办理。"))
     item = recording.item_for(case.bureau_id, definition.process_id, row.element_id)
     schema = recording.with_recording(definition.forms.get(row.form_key or ""), item)
+    properties = task.task_spec.extensions.get("properties", {})
+    if properties.get("documents"):  # a case older than its documents' required fields: the form asks for them
+        schema = supplements.extend(schema, case, properties, dict(task.data))
     if schema is not None:
         validate_data(with_choices(schema, task.data), data)
         data_checks.check(row.form_key, data, dict(task.data))
@@ -371,12 +374,22 @@ def task_data(task: Task) -> dict[str, Any]:
 
 
 def form_schema(task: Task) -> dict[str, Any]:
-    """The task's form with its directory and team choices filled in (what the page renders and checks)."""
+    """The task's form with its directory and team choices filled in (what the page renders and checks), the
+    recording fields when the step is on the 音像记录事项清单, and the fields its documents need that this (older)
+    case lacks."""
+    empty: dict[str, Any] = {"type": "object", "properties": {}}
     definition = task.case.definition
     item = recording.item_for(task.case.bureau_id, definition.process_id, task.element_id)
-    schema = recording.with_recording(definition.forms.get(task.form_key or "", {"type": "object", "properties": {}}),
-                                      item)
-    return with_choices(schema, task_data(task)) if task.state == "ready" else schema
+    schema = recording.with_recording(definition.forms.get(task.form_key or "", empty), item)
+    if task.state != "ready":
+        return schema or empty
+    workflow = load_workflow(task.case)
+    spiff_task = workflow.get_task_from_id(UUID(task.spiff_task_id))
+    data = dict(spiff_task.data) if spiff_task is not None else dict(workflow.data)
+    properties = spiff_task.task_spec.extensions.get("properties", {}) if spiff_task is not None else {}
+    if properties.get("documents"):
+        schema = supplements.extend(schema, task.case, properties, data)
+    return with_choices(schema or empty, data)
 
 
 def case_data(case: Case) -> dict[str, Any]:

@@ -120,10 +120,28 @@ def _serve(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> Non
         errors["served_on"] = [Message(N_("送达日期不能早于决定日期（%(limit)s）。"), limit=decided.isoformat())]
 
 
+def _demand(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> None:
+    """A demand comes after the payment period (Administrative Compulsion Law art. 54)."""
+    day, due = _date(data.get("demand_date")), _date(context.get("pay_due"))
+    if day and due and day <= due:
+        errors["demand_date"] = [Message(N_("催告日期应在缴款期限（%(limit)s）届满之后。"), limit=due.isoformat())]
+
+
+def _enforce(data: dict[str, Any], context: dict[str, Any], errors: Errors) -> None:
+    """Only when no reconsideration or lawsuit was sought, and not before the periods ended (art. 53)."""
+    if data.get("no_remedy_sought") is not True:
+        errors["no_remedy_sought"] = [N_("当事人已申请行政复议或者提起行政诉讼的，不得申请人民法院强制执行；"
+                                         "请待复议或诉讼结果后再办理。")]
+    day, end = _date(data.get("application_date")), _date(context.get("pay_deadline"))
+    if day and end and day <= end:
+        errors["application_date"] = [Message(N_("申请日期应在催告期限及复议、诉讼期限（%(limit)s）届满之后。"),
+                                              limit=end.isoformat())]
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], Errors], None]] = {
     "ri_plan": _plan, "ri_onsite": _onsite, "ri_inquiry": _inquiry, "ch_investigate": _inquiry, "ch_file": _filing,
     "lr_review": _review, "ch_hearing_notice": _hearing_notice, "ch_hearing": _hearing, "ch_payment": _payment,
-    "ch_serve": _serve,
+    "ch_serve": _serve, "ch_demand": _demand, "ch_enforce": _enforce,
 }
 
 

@@ -28,6 +28,13 @@ VARIABLE_LABELS: dict[str, tuple[str, str]] = {
     "late_days": (N_("逾期缴纳天数"), "number"),
     "late_penalty": (N_("加处罚款"), "money"),
     "filed_on": (N_("立案日期"), "date"),
+    "total_paid": (N_("已缴纳金额"), "money"),
+    "outstanding": (N_("尚欠金额"), "money"),
+    "accrued_on": (N_("加处罚款计算至"), "date"),
+    "pay_due": (N_("缴款期限"), "date"),
+    "remedies_end": (N_("复议、诉讼期限届满日"), "date"),
+    "demand_deadline": (N_("催告期限"), "date"),
+    "pay_deadline": (N_("可申请强制执行日（期限届满）"), "date"),
 }
 MONEY_HINTS = ("金额", "罚款", "（元")
 

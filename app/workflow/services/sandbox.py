@@ -24,6 +24,7 @@ from app.workflow.services.sandbox_child import (
     GUARDS,
     SCRIPT_FILENAME,
     ScriptRejected,
+    add_months,
     compile_expression,
     compile_script,
     iso,
@@ -111,6 +112,7 @@ def base_helpers(now: Callable[[], datetime], working_days: Any) -> dict[str, An
         "working_days_between": working_days.working_days_between,
         "is_workday": working_days.is_workday,
         "iso": iso,
+        "add_months": add_months,
     }
 
 

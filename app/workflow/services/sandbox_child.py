@@ -62,6 +62,14 @@ def iso(value: date | datetime) -> str:
     return value.isoformat()
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (a period counted in months: the last day of a shorter month; Civil Code 201)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
+
+
 BUILTINS: dict[str, Any] = {
     **safe_builtins,
     **limited_builtins,
@@ -87,7 +95,7 @@ GUARDS: dict[str, Any] = {
 # Helpers the child has itself (pure, no parent state); any other helper is called back in the parent.
 LOCAL_HELPERS: dict[str, Any] = {
     "date": date, "datetime": datetime, "timedelta": timedelta,
-    "round_half_up": round_half_up, "floor": math.floor, "ceil": math.ceil, "iso": iso,
+    "round_half_up": round_half_up, "floor": math.floor, "ceil": math.ceil, "iso": iso, "add_months": add_months,
 }
 
 
