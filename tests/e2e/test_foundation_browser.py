@@ -12,16 +12,19 @@ CASES = {"workflow.case_list"}
 DRAWS = {"draws.index"}
 OVERSIGHT = {"oversight.overview"}
 TAKEOVER = {"takeover.delegation_list"}
+STATISTICS = {"statistics.dashboard"}
+DISCLOSURE = {"disclosure.index"}
+OUTBOX = {"outbox.index"}
 NAV = {
-    "supervision": EVERYONE | CASES | DRAWS | OVERSIGHT,
-    "legal": EVERYONE | CASES | DRAWS | {"processes.index"},
+    "supervision": EVERYONE | CASES | DRAWS | OVERSIGHT | STATISTICS,
+    "legal": EVERYONE | CASES | DRAWS | STATISTICS | DISCLOSURE | OUTBOX | {"processes.index"},
     "inspector": EVERYONE,
     "expert": EVERYONE,
-    "discipline": EVERYONE | DRAWS,
-    "leader": EVERYONE | CASES | DRAWS | OVERSIGHT | TAKEOVER,
-    "auditor": EVERYONE | CASES | DRAWS | OVERSIGHT | {"processes.index", "audit.events"},
-    "admin": EVERYONE | CASES | DRAWS | TAKEOVER | {"processes.index", "audit.events", "admin.users",
-                                                     "calendar.overrides", "bureaus.index", "bureau.settings"},
+    "discipline": EVERYONE | DRAWS | STATISTICS,
+    "leader": EVERYONE | CASES | DRAWS | OVERSIGHT | TAKEOVER | STATISTICS | DISCLOSURE,
+    "auditor": EVERYONE | CASES | DRAWS | OVERSIGHT | STATISTICS | DISCLOSURE | {"processes.index", "audit.events"},
+    "admin": EVERYONE | CASES | DRAWS | TAKEOVER | DISCLOSURE | OUTBOX | {
+        "processes.index", "audit.events", "admin.users", "calendar.overrides", "bureaus.index", "bureau.settings"},
 }
 
 
