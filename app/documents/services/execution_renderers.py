@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from app.documents.services.chinese import date_text, money, money_figures
 from app.documents.services.context import SERVICE_METHODS, Issue, party_lines, you
-from app.documents.services.layout import add_sign_lines, add_text, to_bytes
+from app.documents.services.layout import add_text, to_bytes
 from app.documents.services.sheets import BLANK, contact, head, sign
 
 LATE_RULE = "加处罚款按日计算至缴清之日，加处罚款的数额不超过罚款数额。"
@@ -79,14 +79,14 @@ def enforcement_application(issue: Issue) -> bytes:
                        "第五十三条、第五十四条、第五十五条的规定，特申请贵院依法强制执行。")
     add_text(document, f"当事人的意见及催告情况：{issue.get('party_opinion')}")
     add_text(document, f"申请强制执行标的情况：{issue.get('enforcement_subject')}")
-    add_text(document, "此致", indent=True)
-    add_text(document, str(bureau.court), indent=False)
-    add_text(document, "附件：", indent=False)
     attachments = [f"《行政处罚决定书》（{decision}）及作出决定的事实、理由和依据", f"送达回证（{receipt}）",
                    f"《催告书》（{demand}）及其送达凭证", "当事人的意见", "申请强制执行标的情况材料"]
-    for index, text in enumerate(attachments, start=1):
-        add_text(document, f"{index}. {text}", indent=True)
-    add_sign_lines(document, [f"负责人（签名）：{bureau.signatory}  {BLANK}"])
+    closing = [add_text(document, "此致"), add_text(document, str(bureau.court), indent=False),
+               add_text(document, "附件：", indent=False)]
+    closing += [add_text(document, f"{index}. {text}") for index, text in enumerate(attachments, start=1)]
+    closing.append(add_text(document, f"负责人（签名）：{bureau.signatory}  {BLANK}", indent=False))
+    for paragraph in closing:  # the signature never stands alone on the last page (GB/T 9704 7.3.5)
+        paragraph.paragraph_format.keep_with_next = True
     sign(document, issue)
     contact(document, issue)
     return to_bytes(document)
