@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import flash, request
@@ -28,6 +29,24 @@ def show_domain_error(error: DomainError, form: Form | None = None) -> None:
             else:  # WTForms keeps errors in a tuple until validation; replace it with a list we can extend
                 field.errors = [*field.errors, *texts]
     flash(translate(error), "danger")
+
+
+def field_errors(error: DomainError) -> dict[str, list[str]]:
+    """A validation error's messages per field, in the user's language (empty for other domain errors)."""
+    if not isinstance(error, ValidationFailed):
+        return {}
+    return {field: [gettext(message) for message in messages] for field, messages in error.errors.items()}
+
+
+def parse_day(raw: str, name: str, errors: dict[str, str]) -> date | None:
+    """A date typed as 2026-11-22 (None when empty); a wrong one is noted in `errors` under its field name."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = gettext("日期格式应为 2026-11-22。")
+        return None
 
 
 def client_ip() -> str | None:

@@ -15,6 +15,7 @@ from app.audit.labels import action_label, detail_pairs, object_label
 from app.auth.forms import ConfirmForm
 from app.auth.roles import Role
 from app.clock import to_utc
+from app.web_helpers import parse_day
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -22,14 +23,7 @@ FILTER_KEYS = ("start", "end", "actor_id", "case_id", "action", "object_type", "
 
 
 def _date(name: str, errors: dict[str, str]) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("日期格式应为 2026-11-22。")
-        return None
+    return parse_day((request.args.get(name) or "").strip(), name, errors)
 
 
 def _filters() -> tuple[services.EventFilter, dict[str, str], dict[str, str]]:

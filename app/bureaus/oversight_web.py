@@ -17,9 +17,9 @@ from app.bureaus.models import Supervision
 from app.bureaus.services import rollup, supervision, tree
 from app.bureaus.web import reaches_down
 from app.clock import local_today
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.web_helpers import translate
+from app.web_helpers import field_errors, translate
 from app.workflow.services import cases
 
 bp = Blueprint("oversight", __name__, url_prefix="/oversight")
@@ -68,8 +68,7 @@ def supervise(case_id: int) -> Any:
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
-            if isinstance(exc, ValidationFailed):
-                errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            errors = field_errors(exc)
         else:
             db.session.commit()
             flash(_("已挂牌督办。"), "success")
@@ -121,8 +120,7 @@ def report(report_id: int) -> Any:
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
-            if isinstance(exc, ValidationFailed):
-                errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            errors = field_errors(exc)
         else:
             db.session.commit()
             flash(_("进展报告已提交。"), "success")

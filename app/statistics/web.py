@@ -22,13 +22,13 @@ from app.clock import local_today, utcnow
 from app.directories.services.specs import UNIT_TYPES
 from app.documents.services.documents import get_document
 from app.documents.services.renderers import ANNUAL_SECTIONS
-from app.errors import N_, DomainError, NotFound, ValidationFailed
+from app.errors import N_, DomainError, NotFound
 from app.extensions import db
 from app.recording import services as recording
 from app.spreadsheets import escape_cell
 from app.statistics.models import STAGES
 from app.statistics.services import board, figures, reports
-from app.web_helpers import translate
+from app.web_helpers import field_errors, parse_day, translate
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,16 +37,6 @@ BOARD_ROLES = (Role.SUPERVISION, Role.LEADER, Role.DISCIPLINE, Role.AUDITOR)
 STATS_ROLES = (Role.SUPERVISION, Role.LEADER, Role.LEGAL, Role.DISCIPLINE, Role.AUDITOR)
 STAGE_LABELS = {"planned": N_("已计划"), "checked": N_("已检查"), "rectifying": N_("整改中"), "rectified": N_("已整改"),
                 "transferred": N_("已移送立案"), "closed": N_("已办结")}
-
-
-def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("日期格式应为 2026-11-22。")
-        return None
 
 
 def _readable_bureaus() -> list[Any]:
@@ -71,8 +61,8 @@ def _period(args: Any) -> tuple[figures.Period, dict[str, str], list[Any]]:
     if year.isdigit() and 2000 <= int(year) <= 2100 and not args.get("start") and not args.get("end"):
         start, end = date(int(year), 1, 1), date(int(year), 12, 31)
     else:
-        start = _day(args.get("start", "").strip(), "start", errors) or date(today.year, 1, 1)
-        end = _day(args.get("end", "").strip(), "end", errors) or date(today.year, 12, 31)
+        start = parse_day(args.get("start", "").strip(), "start", errors) or date(today.year, 1, 1)
+        end = parse_day(args.get("end", "").strip(), "end", errors) or date(today.year, 12, 31)
     if end < start:
         errors["end"] = _("结束日期不能早于 %(d)s。", d=start.isoformat())
         end = date(start.year, 12, 31)
@@ -161,7 +151,7 @@ def _board_query(args: Any) -> tuple[board.BoardQuery, dict[str, str], dict[str,
                                                       "unit_type", "area", "rect_min", "rect_max", "overdue", "q",
                                                       "bureau")}
     errors: dict[str, str] = {}
-    start, end = _day(raw["start"], "start", errors), _day(raw["end"], "end", errors)
+    start, end = parse_day(raw["start"], "start", errors), parse_day(raw["end"], "end", errors)
     year = int(raw["year"]) if raw["year"].isdigit() and 2000 <= int(raw["year"]) <= 2100 else None
     if raw["year"] and year is None:
         errors["year"] = _("年度应为 2000–2100 之间的年份。")
@@ -253,8 +243,7 @@ def annual_report(year: int) -> Any:
         except DomainError as exc:
             db.session.rollback()
             flash(translate(exc), "danger")
-            if isinstance(exc, ValidationFailed):
-                errors = {k: [_(m) for m in v] for k, v in exc.errors.items()}
+            errors = field_errors(exc)
         else:
             db.session.commit()
             flash(message, "success")

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
 
 from app.clock import to_utc
+from app.web_helpers import parse_day
 from app.workflow.services.case_list import SORTS, CaseQuery
 
 CASES_PER_PAGE = 50
 KEYS = ("q", "process", "status", "start", "end", "overdue", "person", "sort", "dir", "bureau",
         "source", "decision", "amount_min", "amount_max", "review", "step", "role", "kind", "on")
-
-
-def _day(raw: str, name: str, errors: dict[str, str]) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("日期格式应为 2026-11-22。")
-        return None
 
 
 def _amount(raw: str, name: str, errors: dict[str, str]) -> Decimal | None:
@@ -44,7 +35,7 @@ def case_query(args: Any) -> tuple[CaseQuery, dict[str, str], dict[str, str]]:
     """(the query, the values to keep in links and the form, per-field errors)."""
     raw = {k: (args.get(k) or "").strip() for k in KEYS}
     errors: dict[str, str] = {}
-    start, end = _day(raw["start"], "start", errors), _day(raw["end"], "end", errors)
+    start, end = parse_day(raw["start"], "start", errors), parse_day(raw["end"], "end", errors)
     if start and end and end < start:
         errors["end"] = _("结束日期不能早于 %(d)s。", d=start.isoformat())
         end = None
