@@ -26,3 +26,18 @@ accesslog = None
 errorlog = "-"
 # Trust X-Forwarded-* only from the proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """The app is loaded: take its start-up objects out of the collector's way (see app/heap.py)."""
+    from app.heap import settle
+
+    settle()
+
+
+def post_request(worker, req, environ, resp):  # type: ignore[no-untyped-def]
+    """After the first requests warmed the caches, settle the heap once more (see app/heap.py)."""
+    from app.heap import SETTLE_AFTER_REQUESTS, settle
+
+    if worker.nr == SETTLE_AFTER_REQUESTS:
+        settle()

@@ -101,6 +101,7 @@ def _cpu() -> str:
 
 
 def bench_case_pages(app) -> None:  # type: ignore[no-untyped-def]
+    from app import heap
     from app.auth.services import find_user
     from app.extensions import db
     from app.workflow.services import history
@@ -113,6 +114,7 @@ def bench_case_pages(app) -> None:  # type: ignore[no-untyped-def]
         build = time.perf_counter() - started
         client = sign_in(app.test_client(), find_user("demo.auditor"))
         db.session.remove()
+    heap.settle()  # as each gunicorn worker does after start-up (gunicorn.conf.py, app/heap.py)
     print(f"  case with {events} events (built through the case service in {build:.1f} s)")
     cold = _timed(client, f"/cases/{case_id}", 1)[0]
     print(f"  (a) case page, first view (its per-element details rendered and cached): {cold:.0f} ms "

@@ -18,6 +18,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app import heap
 from app.extensions import db
 from app.operations import backup, services
 
@@ -80,8 +81,12 @@ def worker(once: bool, interval: int) -> None:
     signal.signal(signal.SIGTERM, _Stop.handle)
     signal.signal(signal.SIGINT, _Stop.handle)
     log.info("worker %s started, polling every %s s", name, interval)
+    rounds = 0
     while not _Stop.requested:
         handled = run_jobs(once)
+        rounds += 1
+        if rounds == 1 and not once:
+            heap.settle()  # after the first round loaded what the worker needs (see app/heap.py)
         services.beat(name, interval, handled)
         db.session.commit()
         if handled:
