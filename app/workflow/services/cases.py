@@ -170,11 +170,27 @@ def start_case(actor: User | None, process_id: str, subject: str, data: dict[str
     return case
 
 
+PARKED_WORKFLOW = "parked_workflow"  # session.info key: (case id, state, workflow) read but not changed
+
+
 def load_workflow(case: Case) -> BpmnWorkflow:
-    """The case's workflow; a trial whose draft was edited since it started is refused (its spec changed)."""
+    """The case's workflow; a trial whose draft was edited since it started is refused (its spec changed).
+
+    A workflow that `park_workflow` left for this request is handed out once when the case's stored state is still
+    the one it was restored from (a submit reads the form's choices, then completes: one restore, not two)."""
     if case.trial and case.trial_hash != case.definition.content_hash:
         raise Conflict(N_("草稿在试用开始后已修改，此试用案件已失效，请重新开始试用。"))
+    parked = db.session.info.pop(PARKED_WORKFLOW, None)
+    if parked is not None and parked[0] == case.id and parked[1] == case.state:
+        return parked[2]
     return runtime.load(case.definition, case.state, case.serializer_version)
+
+
+def park_workflow(case: Case, workflow: BpmnWorkflow) -> None:
+    """Keep a workflow that was only read, for the next `load_workflow` of the same case in this session.
+
+    Only an unchanged workflow may be parked: `load_workflow` hands it out as the restore of `case.state`."""
+    db.session.info[PARKED_WORKFLOW] = (case.id, case.state, workflow)
 
 
 def party_of(data: dict[str, Any]) -> str | None:
@@ -389,6 +405,7 @@ def form_schema(task: Task) -> dict[str, Any]:
     properties = spiff_task.task_spec.extensions.get("properties", {}) if spiff_task is not None else {}
     if properties.get("documents"):
         schema = supplements.extend(schema, task.case, properties, data)
+    park_workflow(task.case, workflow)  # only read here: the submit or the page's data goes on with it
     return with_choices(schema or empty, data)
 
 
