@@ -33,8 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     scoping.install()  # every session filters bureau-owned rows by the current bureau context
     _tune_sqlite(app)
+    from app.disclosure.models import include_in_autogenerate
+
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, include_object=include_in_autogenerate)
 
     from app import access, error_pages, i18n, navigation, security
     from app.auth import web as auth_web

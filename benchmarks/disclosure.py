@@ -5,11 +5,16 @@ anonymous full requests through the app: p95 ≤ 50 ms. Wall time, CPU time of t
 and SQL statements per request are printed (the machine is shared: CPU time is the steadier figure).
 The outbox part (≥ 200 events/s to a local receiver, 10,000 queued events drained) belongs to the outbox's worker.
 
-Run: .venv/bin/python -m benchmarks.disclosure   (PostgreSQL part runs when 127.0.0.1:5432 answers)
+Searches (hit and miss, a long query that the search index serves and a 1–2 character one that it cannot) print the
+plan of their slowest statement (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN QUERY PLAN) as evidence.
+
+Run: .venv/bin/python -m benchmarks.disclosure [--database sqlite|postgresql] [--no-explain]
+(the PostgreSQL part runs when 127.0.0.1:5432 answers)
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from datetime import datetime, timedelta
@@ -17,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._setup import database, make_app, pg_available, summary  # noqa: E402
+from benchmarks._setup import StatementCounter, database, make_app, pg_available, summary  # noqa: E402
 
 ITEMS = 50_000
 KINDS = (("penalty_decision", "decisions"), ("no_penalty_decision", "decisions"), ("inspection_result", "results"))
@@ -54,33 +59,36 @@ def _fill(app) -> None:  # type: ignore[no-untyped-def]
         db.session.remove()
 
 
-def bench_portal(kind: str, url: str) -> None:
-    from sqlalchemy import event
+SEARCHES = {  # hit and miss, long (≥ 3 characters: the index) and short (1–2 characters)
+    "search hit, long": "/public/decisions?q=基准单位4999",
+    "search miss, long": "/public/decisions?q=不存在的单位",
+    "search hit, short": "/public/decisions?q=档罚",
+    "search miss, short": "/public/decisions?q=档案",
+    "search miss, Latin %": "/public/decisions?q=100%25_x",
+}
 
+
+def bench_portal(kind: str, url: str, explain: bool = True) -> None:
     from app.extensions import db
 
     app = make_app(url)
     _fill(app)
     client = app.test_client()
-    statements = [0]
     with app.app_context():
-        engine = db.engine
-
-    def count(*_args: object) -> None:
-        statements[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
+        counter = StatementCounter(db.engine)
     pages = {
         "decisions, page 1": "/public/decisions",
         "decisions, page 500": "/public/decisions?page=500",
         "results, year + bureau": "/public/results?year=2024&bureau=2",
         "decisions, kind filter": "/public/decisions?kind=no_penalty_decision&page=3",
-        "decisions, search": "/public/decisions?q=基准单位4999",
+        **SEARCHES,
         "one item": "/public/items/2024-b0000020000",
     }
     for label, path in pages.items():
         wall, cpu = [], []
-        statements[0] = 0
+        counter.take()
+        statements = 0
+        slowest: tuple[float, str, object] = (0.0, "", None)
         for i in range(45):
             t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(path)
@@ -89,18 +97,28 @@ def bench_portal(kind: str, url: str) -> None:
             if i >= 5:
                 wall.append((t1 - t0) * 1000)
                 cpu.append((c1 - c0) * 1000)
-        per_request = statements[0] / 45
+            statements += len(counter.statements)
+            slowest = max(slowest, counter.slowest(), key=lambda t: t[0]) if counter.timed else slowest
+            counter.take()
         print(f"{kind:<10} {label:<24} wall {summary(wall)}")
-        print(f"{'':<10} {'':<24} cpu  {summary(cpu)}  SQL/request {per_request:.1f}   [target p95 ≤ 50 ms]")
-    event.remove(engine, "before_cursor_execute", count)
+        print(f"{'':<10} {'':<24} cpu  {summary(cpu)}  SQL/request {statements / 45:.1f}   [target p95 ≤ 50 ms]")
+        if label in SEARCHES and explain:
+            ms, statement, params = slowest
+            print(f"{'':<10} slowest statement ({ms:.1f} ms), its plan:")
+            for line in counter.explain(statement, params).splitlines():
+                print(f"{'':<12}{line}")
 
 
 def main() -> None:
-    kinds = ["sqlite"] + (["postgresql"] if pg_available() else [])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), help="only this database")
+    parser.add_argument("--no-explain", action="store_true", help="do not print the searches' plans")
+    args = parser.parse_args()
+    kinds = [args.database] if args.database else ["sqlite"] + (["postgresql"] if pg_available() else [])
     print(f"Portal list pages with {ITEMS:,} published items (anonymous, full request through the app)")
     for kind in kinds:
         with database(kind) as url:
-            bench_portal(kind, url)
+            bench_portal(kind, url, explain=not args.no_explain)
 
 
 if __name__ == "__main__":

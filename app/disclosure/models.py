@@ -65,6 +65,23 @@ class DisclosureItem(BureauOwned, db.Model):
     )
 
 
+# The portal's search index lives outside the models because each database builds it its own way (migration 0023):
+# PostgreSQL two GIN trigram indexes (pg_trgm) on title and doc_number; SQLite an FTS5 table with the trigram
+# tokenizer over the same two columns (plus its shadow tables), kept in step by triggers on disclosure_item.
+SEARCH_TABLE = "disclosure_item_search"
+SEARCH_INDEXES = ("ix_disclosure_item_title_trgm", "ix_disclosure_item_doc_number_trgm")
+
+
+def outside_models(name: str | None) -> bool:
+    """Whether a database object is part of the search index that migration 0023 builds beside the models."""
+    return bool(name) and (name in SEARCH_INDEXES or name == SEARCH_TABLE or str(name).startswith(SEARCH_TABLE + "_"))
+
+
+def include_in_autogenerate(_object: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's include_object: compare everything but the search index (it has no model to compare with)."""
+    return not outside_models(name)
+
+
 class DisclosureVersion(BureauOwned, db.Model):
     """What was made public, exactly: each publish, re-publish, withdrawal and take-down, with who, when, the text
     and its SHA-256, and the deadline it met or missed."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, table
 
 from app.bureaus.models import Bureau
 from app.directories.models import EnforcementItem, InspectionItem
-from app.disclosure.models import DisclosureItem, DisclosureVersion
+from app.disclosure.models import SEARCH_TABLE, DisclosureItem, DisclosureVersion
 from app.documents.models import BureauSettings
 from app.draws.models import Draw
 from app.draws.services.package import is_public
@@ -57,6 +57,27 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _search(text: str) -> ColumnElement[bool]:
+    """Items whose title or document number contains `text`, ignoring case (`%` and `_` are literal).
+
+    Served by the search index of migration 0023 when the text has a trigram (3+ characters). PostgreSQL: ILIKE,
+    which its GIN trigram indexes answer. SQLite: the FTS5 trigram table narrows the rows to candidates (it folds case
+    at least as widely as LIKE), then LIKE itself decides, so the result is exactly LIKE's; 1–2 characters have no
+    trigram and are LIKE alone, over the rows of the other filters."""
+    pattern = _like(text)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return or_(DisclosureItem.title.ilike(pattern, escape="\\"),
+                   DisclosureItem.doc_number.ilike(pattern, escape="\\"))
+    like = or_(DisclosureItem.title.like(pattern, escape="\\"), DisclosureItem.doc_number.like(pattern, escape="\\"))
+    if len(text) < 3:
+        return like
+    phrase = '"' + text.replace('"', '""') + '"'
+    index = table(SEARCH_TABLE)
+    candidates = select(literal_column("rowid")).select_from(index).where(
+        literal_column(SEARCH_TABLE).op("MATCH")(phrase))
+    return DisclosureItem.id.in_(candidates) & like
+
+
 def items(tab: str, filters: Filters) -> Page:
     """Published (and withdrawn) items of one tab, newest first, filtered; one page.
 
@@ -69,9 +90,7 @@ def items(tab: str, filters: Filters) -> Page:
     if filters.bureau_id:
         where.append(DisclosureItem.bureau_id == filters.bureau_id)
     if filters.q:
-        pattern = _like(filters.q[:MAX_QUERY])
-        where.append(or_(DisclosureItem.title.like(pattern, escape="\\"),
-                         DisclosureItem.doc_number.like(pattern, escape="\\")))
+        where.append(_search(filters.q[:MAX_QUERY]))
     total = db.session.scalar(select(func.count(DisclosureItem.id)).where(*where)) or 0
     order = (DisclosureItem.published_at.desc(), DisclosureItem.id.desc())
     ids = list(db.session.scalars(select(DisclosureItem.id).where(*where).order_by(*order)
