@@ -61,3 +61,38 @@ def test_a_submit_opens_the_next_task_of_the_same_person(as_role):
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/tasks/{second.id}")
     last = as_role(Role.LEGAL).post(f"/tasks/{second.id}", data={"f.finish": "true"})
     assert last.status_code == 302 and last.headers["Location"].endswith("/tasks")
+
+
+def test_a_submit_and_a_task_page_restore_the_workflow_once(as_role, monkeypatch):
+    from app.workflow.services import runtime
+
+    load_process("engine")
+    case = cases.start_case(user_for(Role.LEGAL), "test_approval", "一次恢复", {"rounds": 0})
+    db.session.commit()
+    task_id = _ready(case.id).id
+    client = as_role(Role.LEGAL)
+    restores: list[int] = []
+    real_load = runtime.load
+    monkeypatch.setattr(runtime, "load", lambda *args, **kwargs: restores.append(1) or real_load(*args, **kwargs))
+    assert client.get(f"/tasks/{task_id}").status_code == 200
+    assert len(restores) == 1  # the form's choices and the pre-filled values share one restore
+    restores.clear()
+    response = client.post(f"/tasks/{task_id}", data={"f.subject": "一次恢复", "f.amount": "1"})
+    assert response.status_code in (302, 303)
+    assert len(restores) == 1  # the form's choices, then completing the task
+    assert _ready(case.id) is None or _ready(case.id).id != task_id
+
+
+def test_a_parked_workflow_is_not_handed_out_for_a_changed_state(app):
+    load_process("engine")
+    case = cases.start_case(user_for(Role.LEGAL), "test_approval", "状态已变", {"rounds": 0})
+    db.session.commit()
+    task = _ready(case.id)
+    cases.form_schema(task)  # parks what it read
+    parked = db.session.info[cases.PARKED_WORKFLOW][2]
+    case.state = case.state.replace('"data":{', '"data":{"changed":1,', 1)  # another writer's state
+    assert cases.load_workflow(case) is not parked
+    cases.form_schema(task)
+    parked = db.session.info[cases.PARKED_WORKFLOW][2]
+    assert cases.load_workflow(case) is parked  # handed out once
+    assert cases.load_workflow(case) is not parked
