@@ -97,12 +97,14 @@ def refresh_planner_statistics() -> bool:
     """SQLite only (PostgreSQL's autovacuum does this itself): refresh the query planner's statistics.
 
     Without them SQLite guesses that `bureau_id IN (…)` (added to every query by the bureau scoping) picks a few
-    rows and sorts 100,000 cases for a list page instead of walking the date index. `analysis_limit` keeps it to a
-    sample, a fraction of a second on a large database. Returns whether it ran.
+    rows and sorts 100,000 cases for a list page instead of walking the date index. The analysis is complete
+    (`analysis_limit=0`): a sample of 1,000 or 10,000 index entries estimated 501 or 5,001 cases per bureau where
+    one bureau held 100,000, and the list page went on sorting them (54 ms instead of 0.5 ms for the page's query);
+    the whole ANALYZE of that database took ~0.25 s. Returns whether it ran.
     """
     if db.session.get_bind().dialect.name != "sqlite":
         return False
-    db.session.execute(text("PRAGMA analysis_limit=1000"))
+    db.session.execute(text("PRAGMA analysis_limit=0"))
     db.session.execute(text("ANALYZE"))
     db.session.commit()
     return True
