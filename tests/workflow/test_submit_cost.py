@@ -96,3 +96,19 @@ def test_a_parked_workflow_is_not_handed_out_for_a_changed_state(app):
     parked = db.session.info[cases.PARKED_WORKFLOW][2]
     assert cases.load_workflow(case) is parked  # handed out once
     assert cases.load_workflow(case) is not parked
+
+
+def test_the_inbox_and_the_case_list_read_neither_workflow_states_nor_forms(app, as_role):
+    """A list shows subjects and version names: the workflow state (often 100 KB and more per case) and the
+    version's forms (JSON decoded once per row) stay in the database."""
+    load_process("engine")
+    for n in range(3):
+        cases.start_case(user_for(Role.LEGAL), "test_approval", f"列表{n}", {"rounds": 0})
+    db.session.commit()
+    db.session.expunge_all()
+    client = as_role(Role.LEGAL)
+    for path in ("/tasks", "/cases"):
+        response, statements = _statements_of(app, lambda path=path: client.get(path))
+        assert response.status_code == 200 and "列表2" in response.get_data(as_text=True)
+        wide = [s for s in statements if "workflow_case.state" in s or "forms" in s.split("FROM", 1)[0]]
+        assert not wide, (path, [s[:200] for s in wide])

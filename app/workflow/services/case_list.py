@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from app.auth.models import User
 from app.bureaus.context import current
@@ -126,7 +126,10 @@ def search_cases(query: CaseQuery, now: datetime, *, page: int = 1, per_page: in
     total = db.session.scalar(select(func.count()).select_from(limited)) or 0
     column = SORTS.get(query.sort, Case.created_at)
     order = [column.desc(), Case.id.desc()] if query.descending else [column.asc(), Case.id.asc()]
-    rows = db.session.scalars(statement.options(defer(Case.state)).order_by(*order)
+    # Neither the workflow state nor the version's forms (JSON decoded once per row) are shown in a list.
+    rows = db.session.scalars(statement.options(defer(Case.state),
+                                                joinedload(Case.definition).defer(ProcessDefinition.forms))
+                              .order_by(*order)
                               .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
 

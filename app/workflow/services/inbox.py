@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from app.auth.models import User
 from app.extensions import db
 from app.takeover.services.delegations import acting_for
-from app.workflow.models import Case, Task, TaskAssignee
+from app.workflow.models import Case, ProcessDefinition, Task, TaskAssignee
 
 
 def _mine(user: User, guests: frozenset[int] = frozenset()):  # type: ignore[no-untyped-def]
@@ -36,7 +36,10 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50,
     total = db.session.scalar(select(func.count()).select_from(Task).where(condition)) or 0
     rows = db.session.scalars(
         select(Task).where(condition)
-        .options(selectinload(Task.case))
+        # the case's subject and version name; not its workflow state (often 100 KB and more) nor the version's
+        # forms (a JSON document decoded once per row)
+        .options(selectinload(Task.case).options(defer(Case.state),
+                                                 joinedload(Case.definition).defer(ProcessDefinition.forms)))
         .order_by(Task.due_at.asc().nulls_last(), Task.id)
         .offset((page - 1) * per_page).limit(per_page)
     ).all()
