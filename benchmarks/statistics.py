@@ -7,7 +7,8 @@ in the first bureau beside the demo data. Timed: full requests through the app (
 The machine is shared by several helpers: wall times vary with its load; CPU time (time.process_time of this
 process, i.e. Python side only — the database server's CPU is not in it) is printed beside them.
 
-Run: .venv/bin/python benchmarks/statistics.py [--sqlite]
+Run: .venv/bin/python benchmarks/statistics.py [--sqlite] [--explain]
+(--explain: per dashboard path, the 5 slowest statements of one request with their ms and EXPLAIN ANALYZE)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 # This file's folder would shadow the standard library's `statistics` (used by _setup): the repository instead.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from benchmarks._setup import database, make_app, pg_available, summary  # noqa: E402
+from benchmarks._setup import StatementCounter, database, make_app, pg_available, summary  # noqa: E402
 
 CASES, TASKS, PROBLEMS, REVIEWS, OBJECTS = 100_000, 1_000_000, 40_000, 5_000, 2_000
 AREAS = ("responsibility", "storage", "staffing", "management", "information", "guidance")
@@ -154,6 +155,23 @@ def _timed(client, path: str, runs: int) -> tuple[list[float], list[float], int]
     return wall, cpu, len(statements) // runs
 
 
+def explain(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """One request of `path`: its 5 slowest statements, their ms and the database's plan."""
+    from app.extensions import db
+
+    with client.application.app_context():
+        counter = StatementCounter(db.engine)
+        counter.take()
+        assert client.get(path).status_code == 200, path
+        count, timed = counter.count, sorted(counter.timed, key=lambda t: -t[0])
+        print(f"    {path}: {count} statements, the 5 slowest of {sum(t[0] for t in timed):.1f} ms in all")
+        for ms, statement, params in timed[:5]:
+            print(f"    -- {ms:7.2f} ms  " + " ".join(statement.split())[:300])
+            print("        " + counter.explain(statement, params).replace("\n", "\n        "))
+        counter.close()
+        db.session.remove()
+
+
 def bench(app, year: int, leader: int) -> None:  # type: ignore[no-untyped-def]
     from app.auth.models import User
     from app.extensions import db
@@ -173,6 +191,8 @@ def bench(app, year: int, leader: int) -> None:  # type: ignore[no-untyped-def]
             (f"board {year}, overdue", supervision, f"/statistics/board?year={year}&overdue=1", 30),
             (f"board {year}, search", supervision, f"/statistics/board?year={year}&q=基准单位77", 30)):
         _timed(who, path, 2)
+        if "--explain" in sys.argv and path.startswith("/statistics/?"):
+            explain(who, path)
         wall, cpu, statements = _timed(who, path, runs)
         ordered = sorted(cpu)
         print(f"  {label:<26} {summary(wall)}  CPU p95 {ordered[int(round(0.95 * (len(ordered) - 1)))]:7.2f} ms"

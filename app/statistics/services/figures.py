@@ -18,7 +18,8 @@ from app.directories.services.specs import UNIT_TYPES
 from app.errors import N_
 from app.extensions import db
 from app.statistics.models import CaseFact, CaseProblem
-from app.workflow.models import Case, LegalReview, Task
+from app.statistics.services import task_days
+from app.workflow.models import LegalReview, Task
 
 OUTCOMES = {"compliant": N_("未发现违法行为"), "problems": N_("发现问题责令整改"), "violation": N_("涉嫌违法移送立案")}
 AREAS = {"responsibility": N_("档案工作责任制和管理制度"), "storage": N_("档案库房、设施设备"),
@@ -191,10 +192,9 @@ def cases_by_source(period: Period) -> Figure:
 
 def cases_by_stage(period: Period) -> Figure:
     """Enforcement cases started in the period by where they stand: the open step, or finished."""
-    open_steps = _mine(select(Task.name, func.count(distinct(Task.case_id)))
-                       .join(CaseFact, CaseFact.case_id == Task.case_id)
-                       .where(*_started(period), Task.state == "ready"), CaseFact.bureau_id, period
-                       ).group_by(Task.name).order_by(func.count(distinct(Task.case_id)).desc())
+    pairs = _mine(select(Task.name, Task.case_id).join(CaseFact, CaseFact.case_id == Task.case_id)
+                  .where(*_started(period), Task.state == "ready"), CaseFact.bureau_id, period).distinct().subquery()
+    open_steps = select(pairs.c.name, func.count()).group_by(pairs.c.name).order_by(func.count().desc())
     rows = [Row(name, [int(n)], [_case_link(period, step=name, kind="case")])
             for name, n in db.session.execute(open_steps)]
     done = db.session.scalar(_mine(select(func.count()).select_from(CaseFact).where(
@@ -279,19 +279,22 @@ def disclosure_timeliness(period: Period) -> Figure:
                   rows, "none", "bar")
 
 
-def _not_trial() -> Any:
-    return Task.case_id.not_in(select(Case.id).where(Case.trial.is_(True)))
+def completed_tasks(period: Period) -> task_days.Counts:
+    """Tasks of real cases completed in the period, per (office, person): shared by the two figures below."""
+    return task_days.completed(period.utc_start, period.utc_end, period.bureau_id)
 
 
-def tasks_by_office(period: Period, now: datetime | None = None) -> Figure:
+def tasks_by_office(period: Period, now: datetime | None = None,
+                    counts: task_days.Counts | None = None) -> Figure:
     now = now or utcnow()
-    late = func.sum(case((Task.completed_at > Task.due_at, 1), else_=0))
-    done = _mine(select(Task.role, func.count(), late).where(
-        Task.completed_at >= period.utc_start, Task.completed_at < period.utc_end, Task.state == "completed",
-        _not_trial()), Task.bureau_id, period).group_by(Task.role)
-    overdue = _mine(select(Task.role, func.count()).where(Task.state == "ready", Task.due_at < now, _not_trial()),
+    counts = completed_tasks(period) if counts is None else counts
+    overdue = _mine(select(Task.role, func.count()).where(Task.state == "ready", Task.due_at < now,
+                                                          task_days.not_trial()),
                     Task.bureau_id, period).group_by(Task.role)
-    completed = {r: (int(n), int(lt or 0)) for r, n, lt in db.session.execute(done)}
+    completed: dict[str, tuple[int, int]] = {}
+    for (role, _person), (n, lt) in counts.items():
+        before = completed.get(role, (0, 0))
+        completed[role] = (before[0] + n, before[1] + lt)
     open_late = {r: int(n) for r, n in db.session.execute(overdue)}
     rows = []
     for role in sorted(set(completed) | set(open_late), key=lambda r: list(ROLES).index(r) if r in ROLES else 99):
@@ -302,16 +305,17 @@ def tasks_by_office(period: Period, now: datetime | None = None) -> Figure:
                   [N_("科室"), N_("期间办结任务"), N_("其中超期办结"), N_("当前逾期未办")], rows, "cases")
 
 
-def tasks_by_person(period: Period) -> Figure:
-    late = func.sum(case((Task.completed_at > Task.due_at, 1), else_=0))
-    statement = _mine(select(Task.completed_by_id, func.count(), late).where(
-        Task.completed_at >= period.utc_start, Task.completed_at < period.utc_end, Task.state == "completed",
-        Task.completed_by_id.is_not(None), _not_trial()), Task.bureau_id, period).group_by(Task.completed_by_id)
-    counts = {uid: (int(n), int(lt or 0)) for uid, n, lt in db.session.execute(statement)}
-    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(list(counts)))).all()) \
-        if counts else {}
+def tasks_by_person(period: Period, counts: task_days.Counts | None = None) -> Figure:
+    counts = completed_tasks(period) if counts is None else counts
+    per_person: dict[int, tuple[int, int]] = {}
+    for (_role, uid), (n, lt) in counts.items():
+        if uid is not None:
+            before = per_person.get(uid, (0, 0))
+            per_person[uid] = (before[0] + n, before[1] + lt)
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(list(per_person)))).all()) \
+        if per_person else {}
     rows = [Row(names.get(uid, str(uid)), [n, lt], [_case_link(period, person=uid, on="task"), None])
-            for uid, (n, lt) in sorted(counts.items(), key=lambda kv: (-kv[1][0], names.get(kv[0], "")))]
+            for uid, (n, lt) in sorted(per_person.items(), key=lambda kv: (-kv[1][0], names.get(kv[0], "")))]
     return Figure("tasks_person", N_("个人办理量"), [N_("人员"), N_("期间办结任务"), N_("其中超期办结")], rows[:30],
                   "cases", note=N_("前 30 名") if len(rows) > 30 else "")
 
@@ -371,11 +375,12 @@ def per_bureau(period: Period, bureaus: list[Any]) -> Figure:
 
 def all_figures(period: Period) -> list[Figure]:
     """Every chart of the page, in order."""
+    done = completed_tasks(period)  # one read for the office and the person figures
     return [inspections_by_month(period), inspections_by_outcome(period), inspections_by_district(period),
             inspections_by_unit_type(period), problems_by_area(period), rectification_time(period),
             cases_by_source(period), cases_by_stage(period), cases_by_decision(period), cases_by_amount(period),
-            legal_reviews(period), legal_review_days(period), disclosure_timeliness(period), tasks_by_office(period),
-            tasks_by_person(period), year_over_year(period)]
+            legal_reviews(period), legal_review_days(period), disclosure_timeliness(period),
+            tasks_by_office(period, counts=done), tasks_by_person(period, counts=done), year_over_year(period)]
 
 
 def draw_problem_areas(draw_id: int) -> dict[str, int]:
