@@ -209,7 +209,7 @@ def board_export() -> Any:
          r.fact.planned_date.isoformat() if r.fact.planned_date else "",
          r.fact.checked_on.isoformat() if r.fact.checked_on else "", _(STAGE_LABELS[r.fact.stage]),
          _(figures.OUTCOMES[r.fact.outcome]) if r.fact.outcome in figures.OUTCOMES else "", r.fact.rect_rounds,
-         "、".join(r.overdue), f"#{r.fact.case_id}"] for r in rows], first=True)
+         "、".join(r.overdue), r.fact.case_id] for r in rows], first=True)
     return _xlsx(workbook, f"inspection-board-{query.year or 'period'}.xlsx")
 
 

@@ -37,19 +37,21 @@ def completed(start: datetime, end: datetime, bureau_id: int | None = None) -> C
     days = _whole_days(start, end)
     ranges = [(start, end)] if days is None else [
         (start, datetime.combine(days[0], time.min)), (datetime.combine(days[1], time.min), end)]
-    live = select(Task.role, Task.completed_by_id, func.count(), func.sum(_late())).where(
-        Task.state == "completed", or_(*(and_(Task.completed_at >= a, Task.completed_at < b) for a, b in ranges
-                                         if a < b)), not_trial())
-    if bureau_id is not None:
-        live = live.where(Task.bureau_id == bureau_id)
+    ranges = [(a, b) for a, b in ranges if a < b]
     counts: Counts = {}
 
     def add(role: str, person: int | None, done: int, late: int) -> None:
         before = counts.get((role, person), (0, 0))
         counts[(role, person)] = (before[0] + int(done or 0), before[1] + int(late or 0))
 
-    for role, person, done, late in db.session.execute(live.group_by(Task.role, Task.completed_by_id)):
-        add(role, person, done, late)
+    if ranges:  # the partial days: from the tasks themselves
+        live = select(Task.role, Task.completed_by_id, func.count(), func.sum(_late())).where(
+            Task.state == "completed", or_(*(and_(Task.completed_at >= a, Task.completed_at < b) for a, b in ranges)),
+            not_trial())
+        if bureau_id is not None:
+            live = live.where(Task.bureau_id == bureau_id)
+        for role, person, done, late in db.session.execute(live.group_by(Task.role, Task.completed_by_id)):
+            add(role, person, done, late)
     if days is not None:
         summed = select(TaskDay.role, TaskDay.person_id, func.sum(TaskDay.done), func.sum(TaskDay.late)).where(
             TaskDay.day >= days[0], TaskDay.day < days[1])
