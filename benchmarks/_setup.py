@@ -101,6 +101,13 @@ class StatementCounter:
         if not many and not statement.lstrip().upper().startswith(self.SKIP + ("EXPLAIN",)):
             self.timed.append(((time.perf_counter() - self._started) * 1000, statement, params))
 
+    def close(self) -> None:
+        """Stop listening to the engine."""
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "after_cursor_execute", self._done)
+
     def take(self) -> int:
         """Statements since the last call."""
         count, self.count = self.count, 0

@@ -7,7 +7,8 @@ in the first bureau beside the demo data. Timed: full requests through the app (
 The machine is shared by several helpers: wall times vary with its load; CPU time (time.process_time of this
 process, i.e. Python side only — the database server's CPU is not in it) is printed beside them.
 
-Run: .venv/bin/python benchmarks/statistics.py [--sqlite]
+Run: .venv/bin/python benchmarks/statistics.py [--sqlite] [--explain]
+(--explain: per dashboard path, the 5 slowest statements of one request with their ms and EXPLAIN ANALYZE)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 # This file's folder would shadow the standard library's `statistics` (used by _setup): the repository instead.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from benchmarks._setup import database, make_app, pg_available, summary  # noqa: E402
+from benchmarks._setup import StatementCounter, database, make_app, pg_available, summary  # noqa: E402
 
 CASES, TASKS, PROBLEMS, REVIEWS, OBJECTS = 100_000, 1_000_000, 40_000, 5_000, 2_000
 AREAS = ("responsibility", "storage", "staffing", "management", "information", "guidance")
@@ -39,11 +40,13 @@ def _copy(connection, table: str, columns: list[str], rows) -> None:  # type: ig
 
 def load(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Bulk-load the data; returns (this year, the user id of the leader)."""
+    import psycopg
     from sqlalchemy import select, text
 
     from app.auth.models import User
     from app.clock import utcnow
     from app.extensions import db
+    from app.statistics.services import task_days
     from app.workflow.models import ProcessDefinition
 
     rng = random.Random(14)
@@ -109,6 +112,9 @@ def load(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
                        "lr_review" if n % 100 == 0 else None, False, "completed" if done else "ready", made,
                        made + timedelta(days=rng.randint(0, 12)) if done else None,
                        users[n % len(users)] if done else None, made + timedelta(days=7), 1)
+        # a bulk load, not a million completions: the task_day triggers stay off, then one recount (as after a
+        # restore); the rows completed one by one in production pass the same triggers
+        db.session.execute(text("ALTER TABLE task DISABLE TRIGGER task_day_count"))
         _copy(raw, "task", ["id", "case_id", "spiff_task_id", "element_id", "name", "lane", "role", "form_key",
                             "restricted", "state", "created_at", "completed_at", "completed_by_id", "due_at",
                             "bureau_id"], tasks())
@@ -116,7 +122,10 @@ def load(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
                                     "created_at", "bureau_id"],
               ((first_case + n * 20, first_task + n * 200, users[0], ("agree", "revise", "disagree")[n % 3], "{}",
                 "", created(n * 20), 1) for n in range(REVIEWS)))
-        for table in ("inspection_object", "workflow_case", "case_fact", "case_problem", "task", "legal_review"):
+        db.session.execute(text("ALTER TABLE task ENABLE TRIGGER task_day_count"))
+        task_days.rebuild()
+        for table in ("inspection_object", "workflow_case", "case_fact", "case_problem", "task", "legal_review",
+                      "task_day"):
             if table != "case_fact":  # keyed by case id: no sequence of its own
                 db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT max(id) FROM {table}))"))
@@ -124,6 +133,11 @@ def load(app) -> tuple[int, int]:  # type: ignore[no-untyped-def]
         db.session.commit()
         print(f"  loaded {CASES:,} cases, {TASKS:,} tasks, {PROBLEMS:,} problems, {REVIEWS:,} reviews "
               f"in {time.perf_counter() - started:.1f} s")
+        # autovacuum's work after a bulk insert (visibility map: index-only scans), done now rather than meanwhile
+        with psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""),
+                             autocommit=True) as vacuum:
+            for table in ("workflow_case", "case_fact", "task", "task_day"):
+                vacuum.execute(f"VACUUM ANALYZE {table}")
         leader = db.session.scalar(select(User.id).where(User.username == "demo.leader"))
         db.session.remove()
     return year, leader
@@ -154,6 +168,23 @@ def _timed(client, path: str, runs: int) -> tuple[list[float], list[float], int]
     return wall, cpu, len(statements) // runs
 
 
+def explain(client, path: str) -> None:  # type: ignore[no-untyped-def]
+    """One request of `path`: its 5 slowest statements, their ms and the database's plan."""
+    from app.extensions import db
+
+    with client.application.app_context():
+        counter = StatementCounter(db.engine)
+        counter.take()
+        assert client.get(path).status_code == 200, path
+        count, timed = counter.count, sorted(counter.timed, key=lambda t: -t[0])
+        print(f"    {path}: {count} statements, the 5 slowest of {sum(t[0] for t in timed):.1f} ms in all")
+        for ms, statement, params in timed[:5]:
+            print(f"    -- {ms:7.2f} ms  " + " ".join(statement.split())[:300])
+            print("        " + counter.explain(statement, params).replace("\n", "\n        "))
+        counter.close()
+        db.session.remove()
+
+
 def bench(app, year: int, leader: int) -> None:  # type: ignore[no-untyped-def]
     from app.auth.models import User
     from app.extensions import db
@@ -173,6 +204,8 @@ def bench(app, year: int, leader: int) -> None:  # type: ignore[no-untyped-def]
             (f"board {year}, overdue", supervision, f"/statistics/board?year={year}&overdue=1", 30),
             (f"board {year}, search", supervision, f"/statistics/board?year={year}&q=基准单位77", 30)):
         _timed(who, path, 2)
+        if "--explain" in sys.argv and path.startswith("/statistics/?"):
+            explain(who, path)
         wall, cpu, statements = _timed(who, path, runs)
         ordered = sorted(cpu)
         print(f"  {label:<26} {summary(wall)}  CPU p95 {ordered[int(round(0.95 * (len(ordered) - 1)))]:7.2f} ms"

@@ -98,8 +98,9 @@ def link_for(figure: figures.Figure, params: dict[str, Any] | None, period: figu
 def dashboard() -> Any:
     """Every figure of the period as a table (with its chart), the roll-up per bureau and recording coverage."""
     period, errors, bureaus = _period(request.args)
-    shown = figures.all_figures(period)
-    summary = figures.per_bureau(period, bureaus)
+    tally = figures.tally(period)  # the case facts counted once for the figures and the roll-up
+    shown = figures.all_figures(period, tally)
+    summary = figures.per_bureau(period, bureaus, tally)
     coverage = recording.coverage(period.utc_start, period.utc_end)
     if period.bureau_id is not None:
         coverage = [c for c in coverage if c.item.bureau_id == period.bureau_id]
@@ -136,10 +137,11 @@ def export() -> Any:
     if errors:
         abort(400)
     workbook = Workbook()
-    summary = figures.per_bureau(period, bureaus)
+    tally = figures.tally(period)
+    summary = figures.per_bureau(period, bureaus, tally)
     _sheet(workbook, _(summary.title), [_(h) for h in summary.headers],
            [[r.label, *r.values] for r in summary.rows], first=True)
-    for number, figure in enumerate(figures.all_figures(period), start=1):
+    for number, figure in enumerate(figures.all_figures(period, tally), start=1):
         _sheet(workbook, f"{number}.{_(figure.title)}", [_(h) for h in figure.headers],
                [[_(r.label) if figure.key not in ("by_district", "tasks_person", "case_stage")
                  else r.label, *r.values] for r in figure.rows])
@@ -209,7 +211,7 @@ def board_export() -> Any:
          r.fact.planned_date.isoformat() if r.fact.planned_date else "",
          r.fact.checked_on.isoformat() if r.fact.checked_on else "", _(STAGE_LABELS[r.fact.stage]),
          _(figures.OUTCOMES[r.fact.outcome]) if r.fact.outcome in figures.OUTCOMES else "", r.fact.rect_rounds,
-         "、".join(r.overdue), f"#{r.fact.case_id}"] for r in rows], first=True)
+         "、".join(r.overdue), r.fact.case_id] for r in rows], first=True)
     return _xlsx(workbook, f"inspection-board-{query.year or 'period'}.xlsx")
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -96,6 +97,8 @@ class Case(BureauOwned, db.Model):
         Index("ix_workflow_case_party", "party"),
         Index("ix_workflow_case_subject", "subject"),
         Index("ix_workflow_case_updated", "updated_at", "id"),
+        # "not a trial case" (statistics): the few trial cases, without reading every case
+        Index("ix_workflow_case_trial", "id", postgresql_where=text("trial IS true"), sqlite_where=text("trial IS 1")),
     )
 
 
@@ -127,10 +130,13 @@ class Task(BureauOwned, db.Model):
         UniqueConstraint("case_id", "spiff_task_id", name="uq_task_case_spiff_task"),
         Index("ix_task_inbox", "state", "role", "due_at", "id"),
         Index("ix_task_case", "case_id", "state"),
-        Index("ix_task_open_due", "state", "due_at", "case_id"),
+        # open tasks by due time; role, bureau and name too so statistics (overdue per office, open step per case)
+        # read only the index
+        Index("ix_task_open_due", "state", "due_at", "case_id", "role", "bureau_id", "name"),
         Index("ix_task_completed_by", "completed_by_id", "case_id"),
         # throughput and lateness per office and person over a period (statistics): an index-only scan
         Index("ix_task_completed", "completed_at", "bureau_id", "role", "completed_by_id", "due_at"),
+        Index("ix_task_form_completed", "form_key", "state", "completed_at"),  # legal reviews done in a period
     )
 
 

@@ -64,6 +64,8 @@ def test_supervision_exports_the_board_and_the_figures(as_role):
     page = client.get(f"/statistics/board?year={draw_year}").get_data(as_text=True)
     total = int(TOTAL.search(page).group(1))
     assert "已整改" in page and "已移送立案" in page and "已办结" in page
+    assert f">{year.compliant}</a>" in page and f"#{year.compliant}<" not in page  # the case number
+    assert 'class="text-end text-nowrap">整改轮次<' in page  # narrow headers stay on one line
     response = client.get(f"/statistics/board.xlsx?year={draw_year}")
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))

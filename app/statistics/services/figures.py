@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, distinct, extract, func, select
+from sqlalchemy import case, distinct, func, select
 
 from app.auth.models import User
 from app.clock import to_utc, utcnow
@@ -18,7 +18,8 @@ from app.directories.services.specs import UNIT_TYPES
 from app.errors import N_
 from app.extensions import db
 from app.statistics.models import CaseFact, CaseProblem
-from app.workflow.models import Case, LegalReview, Task
+from app.statistics.services import tallies, task_days
+from app.workflow.models import LegalReview, Task
 
 OUTCOMES = {"compliant": N_("未发现违法行为"), "problems": N_("发现问题责令整改"), "violation": N_("涉嫌违法移送立案")}
 AREAS = {"responsibility": N_("档案工作责任制和管理制度"), "storage": N_("档案库房、设施设备"),
@@ -103,13 +104,20 @@ def _checked_link(period: Period, **extra: Any) -> dict[str, Any]:
     return {"on": "checked", **period.dates(), **extra}
 
 
-def inspections_by_month(period: Period) -> Figure:
-    year, month = extract("year", CaseFact.checked_on), extract("month", CaseFact.checked_on)
-    statement = _mine(select(year, month, CaseFact.outcome, func.count()).where(*_checked(period)),
-                      CaseFact.bureau_id, period).group_by(year, month, CaseFact.outcome)
+def tally(period: Period) -> tallies.Tally:
+    """The period's inspections and enforcement cases counted once (pass it to the figures of one page)."""
+    return tallies.count(period.start, period.end, period.bureau_id)
+
+
+def _tally(period: Period, given: tallies.Tally | None) -> tallies.Tally:
+    return given if given is not None else tally(period)
+
+
+def inspections_by_month(period: Period, tally: tallies.Tally | None = None) -> Figure:
     counts: dict[tuple[int, int], dict[str | None, int]] = {}
-    for y, m, outcome, n in db.session.execute(statement):
-        counts.setdefault((int(y), int(m)), {})[outcome] = int(n)
+    for check in _tally(period, tally).mine_checks():
+        by = counts.setdefault((check.year, check.month), {})
+        by[check.outcome] = by.get(check.outcome, 0) + check.count
     rows = []
     for (y, m), by in sorted(counts.items()):
         first = max(date(y, m, 1), period.start)
@@ -120,9 +128,10 @@ def inspections_by_month(period: Period) -> Figure:
     return Figure("by_month", N_("按月检查数"), [N_("月份"), N_("检查数"), *OUTCOMES.values()], rows, "board")
 
 
-def inspections_by_outcome(period: Period) -> Figure:
-    statement = _mine(select(CaseFact.outcome, func.count()).where(*_checked(period)), CaseFact.bureau_id, period)
-    counts = dict(db.session.execute(statement.group_by(CaseFact.outcome)).all())
+def inspections_by_outcome(period: Period, tally: tallies.Tally | None = None) -> Figure:
+    counts: dict[str | None, int] = {}
+    for check in _tally(period, tally).mine_checks():
+        counts[check.outcome] = counts.get(check.outcome, 0) + check.count
     rows = [Row(label, [int(counts.get(key, 0))], [_checked_link(period, outcome=key)])
             for key, label in OUTCOMES.items()]
     if counts.get(None):
@@ -182,44 +191,41 @@ def _case_link(period: Period, **extra: Any) -> dict[str, Any]:
     return {**period.dates(), **({"bureau": period.bureau_id} if period.bureau_id else {}), **extra}
 
 
-def cases_by_source(period: Period) -> Figure:
-    statement = _mine(select(CaseFact.source, func.count()).where(*_started(period)), CaseFact.bureau_id, period)
-    counts = dict(db.session.execute(statement.group_by(CaseFact.source)).all())
+def cases_by_source(period: Period, tally: tallies.Tally | None = None) -> Figure:
+    counts: dict[str | None, int] = {}
+    for started in _tally(period, tally).mine_started():
+        counts[started.source] = counts.get(started.source, 0) + started.count
     rows = [Row(label, [int(counts.get(key, 0))], [_case_link(period, source=key)]) for key, label in SOURCES.items()]
     return Figure("case_source", N_("案件来源"), [N_("来源"), N_("案件数")], rows, "cases", "pie")
 
 
-def cases_by_stage(period: Period) -> Figure:
+def cases_by_stage(period: Period, tally: tallies.Tally | None = None) -> Figure:
     """Enforcement cases started in the period by where they stand: the open step, or finished."""
-    open_steps = _mine(select(Task.name, func.count(distinct(Task.case_id)))
-                       .join(CaseFact, CaseFact.case_id == Task.case_id)
-                       .where(*_started(period), Task.state == "ready"), CaseFact.bureau_id, period
-                       ).group_by(Task.name).order_by(func.count(distinct(Task.case_id)).desc())
+    pairs = _mine(select(Task.name, Task.case_id).join(CaseFact, CaseFact.case_id == Task.case_id)
+                  .where(*_started(period), Task.state == "ready"), CaseFact.bureau_id, period).distinct().subquery()
+    open_steps = select(pairs.c.name, func.count()).group_by(pairs.c.name).order_by(func.count().desc())
     rows = [Row(name, [int(n)], [_case_link(period, step=name, kind="case")])
             for name, n in db.session.execute(open_steps)]
-    done = db.session.scalar(_mine(select(func.count()).select_from(CaseFact).where(
-        *_started(period), CaseFact.closed_on.is_not(None)), CaseFact.bureau_id, period)) or 0
+    done = sum(started.count for started in _tally(period, tally).mine_started() if started.closed)
     rows.append(Row(N_("已办结"), [int(done)], [_case_link(period, status="completed", kind="case")]))
     return Figure("case_stage", N_("案件办理环节"), [N_("环节"), N_("案件数")], rows, "cases")
 
 
-def cases_by_decision(period: Period) -> Figure:
-    statement = _mine(select(CaseFact.decision, func.count(), func.sum(CaseFact.fine_amount)).where(*_started(period)),
-                      CaseFact.bureau_id, period).group_by(CaseFact.decision)
-    counts = {d: (int(n), s) for d, n, s in db.session.execute(statement)}
+def cases_by_decision(period: Period, tally: tallies.Tally | None = None) -> Figure:
+    counts: dict[str | None, tuple[int, Decimal]] = {}
+    for started in _tally(period, tally).mine_started():
+        before = counts.get(started.decision, (0, Decimal(0)))
+        counts[started.decision] = (before[0] + started.count, before[1] + started.fines)
     rows = [Row(label, [counts.get(key, (0, 0))[0], Decimal(counts.get(key, (0, 0))[1] or 0)],
                 [_case_link(period, decision=key), None]) for key, label in DECISIONS.items()]
     return Figure("case_decision", N_("处理决定类型"), [N_("决定"), N_("案件数"), N_("罚款金额（元）")], rows, "cases")
 
 
-def cases_by_amount(period: Period) -> Figure:
-    whens = [(CaseFact.fine_amount < high, index) for index, (_low, high, _l) in enumerate(AMOUNT_BUCKETS)
-             if high is not None]
-    bucket = case(*whens, else_=len(AMOUNT_BUCKETS) - 1)
-    statement = _mine(select(bucket, func.count()).where(*_started(period), CaseFact.decision == "fine",
-                                                          CaseFact.fine_amount.is_not(None)),
-                      CaseFact.bureau_id, period).group_by(bucket)
-    counts = {int(b): int(n) for b, n in db.session.execute(statement)}
+def cases_by_amount(period: Period, tally: tallies.Tally | None = None) -> Figure:
+    counts: dict[int, int] = {}
+    for started in _tally(period, tally).mine_started():
+        if started.decision == "fine" and started.bucket is not None:
+            counts[started.bucket] = counts.get(started.bucket, 0) + started.count
     rows = [Row(label, [counts.get(index, 0)],
                 [_case_link(period, decision="fine", amount_min=str(low),
                             **({"amount_max": str(high)} if high is not None else {}))])
@@ -279,19 +285,22 @@ def disclosure_timeliness(period: Period) -> Figure:
                   rows, "none", "bar")
 
 
-def _not_trial() -> Any:
-    return Task.case_id.not_in(select(Case.id).where(Case.trial.is_(True)))
+def completed_tasks(period: Period) -> task_days.Counts:
+    """Tasks of real cases completed in the period, per (office, person): shared by the two figures below."""
+    return task_days.completed(period.utc_start, period.utc_end, period.bureau_id)
 
 
-def tasks_by_office(period: Period, now: datetime | None = None) -> Figure:
+def tasks_by_office(period: Period, now: datetime | None = None,
+                    counts: task_days.Counts | None = None) -> Figure:
     now = now or utcnow()
-    late = func.sum(case((Task.completed_at > Task.due_at, 1), else_=0))
-    done = _mine(select(Task.role, func.count(), late).where(
-        Task.completed_at >= period.utc_start, Task.completed_at < period.utc_end, Task.state == "completed",
-        _not_trial()), Task.bureau_id, period).group_by(Task.role)
-    overdue = _mine(select(Task.role, func.count()).where(Task.state == "ready", Task.due_at < now, _not_trial()),
+    counts = completed_tasks(period) if counts is None else counts
+    overdue = _mine(select(Task.role, func.count()).where(Task.state == "ready", Task.due_at < now,
+                                                          task_days.not_trial()),
                     Task.bureau_id, period).group_by(Task.role)
-    completed = {r: (int(n), int(lt or 0)) for r, n, lt in db.session.execute(done)}
+    completed: dict[str, tuple[int, int]] = {}
+    for (role, _person), (n, lt) in counts.items():
+        before = completed.get(role, (0, 0))
+        completed[role] = (before[0] + n, before[1] + lt)
     open_late = {r: int(n) for r, n in db.session.execute(overdue)}
     rows = []
     for role in sorted(set(completed) | set(open_late), key=lambda r: list(ROLES).index(r) if r in ROLES else 99):
@@ -302,27 +311,28 @@ def tasks_by_office(period: Period, now: datetime | None = None) -> Figure:
                   [N_("科室"), N_("期间办结任务"), N_("其中超期办结"), N_("当前逾期未办")], rows, "cases")
 
 
-def tasks_by_person(period: Period) -> Figure:
-    late = func.sum(case((Task.completed_at > Task.due_at, 1), else_=0))
-    statement = _mine(select(Task.completed_by_id, func.count(), late).where(
-        Task.completed_at >= period.utc_start, Task.completed_at < period.utc_end, Task.state == "completed",
-        Task.completed_by_id.is_not(None), _not_trial()), Task.bureau_id, period).group_by(Task.completed_by_id)
-    counts = {uid: (int(n), int(lt or 0)) for uid, n, lt in db.session.execute(statement)}
-    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(list(counts)))).all()) \
-        if counts else {}
+def tasks_by_person(period: Period, counts: task_days.Counts | None = None) -> Figure:
+    counts = completed_tasks(period) if counts is None else counts
+    per_person: dict[int, tuple[int, int]] = {}
+    for (_role, uid), (n, lt) in counts.items():
+        if uid is not None:
+            before = per_person.get(uid, (0, 0))
+            per_person[uid] = (before[0] + n, before[1] + lt)
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(list(per_person)))).all()) \
+        if per_person else {}
     rows = [Row(names.get(uid, str(uid)), [n, lt], [_case_link(period, person=uid, on="task"), None])
-            for uid, (n, lt) in sorted(counts.items(), key=lambda kv: (-kv[1][0], names.get(kv[0], "")))]
+            for uid, (n, lt) in sorted(per_person.items(), key=lambda kv: (-kv[1][0], names.get(kv[0], "")))]
     return Figure("tasks_person", N_("个人办理量"), [N_("人员"), N_("期间办结任务"), N_("其中超期办结")], rows[:30],
                   "cases", note=N_("前 30 名") if len(rows) > 30 else "")
 
 
-def headline(period: Period) -> dict[str, Any]:
+def headline(period: Period, tally: tallies.Tally | None = None) -> dict[str, Any]:
     """The period's main counts (also the year-over-year columns)."""
-    inspections = db.session.execute(_mine(select(
-        func.count(), func.sum(case((CaseFact.outcome.in_(("problems", "violation")), 1), else_=0)))
-        .where(*_checked(period)), CaseFact.bureau_id, period)).one()
-    cases = db.session.execute(_mine(select(func.count(), func.coalesce(func.sum(CaseFact.fine_amount), 0))
-                                     .where(*_started(period)), CaseFact.bureau_id, period)).one()
+    tally = _tally(period, tally)
+    checks, started = tally.mine_checks(), tally.mine_started()
+    inspections = (sum(c.count for c in checks),
+                   sum(c.count for c in checks if c.outcome in ("problems", "violation")))
+    cases = (sum(s.count for s in started), sum((s.fines for s in started), Decimal(0)))
     reviews = db.session.scalar(_mine(select(func.count()).select_from(LegalReview).where(
         LegalReview.created_at >= period.utc_start, LegalReview.created_at < period.utc_end),
         LegalReview.bureau_id, period))
@@ -334,8 +344,8 @@ HEADLINE_LABELS = {"inspections": N_("检查单位数"), "with_problems": N_("�
                    "cases": N_("立案数"), "fines": N_("罚款金额（元）"), "reviews": N_("法制审核数")}
 
 
-def year_over_year(period: Period) -> Figure:
-    now, before = headline(period), headline(period.previous_year())
+def year_over_year(period: Period, tally: tallies.Tally | None = None) -> Figure:
+    now, before = headline(period, tally), headline(period.previous_year())
     prev = period.previous_year()
     targets = {"inspections": ("board", {"on": "checked"}), "with_problems": ("board", {"on": "checked",
                                                                                        "outcome": "found"}),
@@ -354,12 +364,15 @@ def year_over_year(period: Period) -> Figure:
     return Figure("yoy", N_("同比"), [N_("指标"), N_("本期"), N_("上年同期"), N_("增减率")], rows, "mixed", "none")
 
 
-def per_bureau(period: Period, bureaus: list[Any]) -> Figure:
+def per_bureau(period: Period, bureaus: list[Any], tally: tallies.Tally | None = None) -> Figure:
     """This bureau and each bureau below it, with the total (the roll-up of the main counts)."""
-    inspections = dict(db.session.execute(select(CaseFact.bureau_id, func.count()).where(*_checked(period))
-                                          .group_by(CaseFact.bureau_id)).all())
-    cases = dict(db.session.execute(select(CaseFact.bureau_id, func.count()).where(*_started(period))
-                                    .group_by(CaseFact.bureau_id)).all())
+    tally = _tally(period, tally)
+    inspections: dict[int, int] = {}
+    for check in tally.checks:
+        inspections[check.bureau_id] = inspections.get(check.bureau_id, 0) + check.count
+    cases: dict[int, int] = {}
+    for started in tally.started:
+        cases[started.bureau_id] = cases.get(started.bureau_id, 0) + started.count
     problems = dict(db.session.execute(select(CaseProblem.bureau_id, func.count()).where(
         CaseProblem.found_on >= period.start, CaseProblem.found_on <= period.end)
         .group_by(CaseProblem.bureau_id)).all())
@@ -369,13 +382,17 @@ def per_bureau(period: Period, bureaus: list[Any]) -> Figure:
                   "self", "none")
 
 
-def all_figures(period: Period) -> list[Figure]:
-    """Every chart of the page, in order."""
-    return [inspections_by_month(period), inspections_by_outcome(period), inspections_by_district(period),
-            inspections_by_unit_type(period), problems_by_area(period), rectification_time(period),
-            cases_by_source(period), cases_by_stage(period), cases_by_decision(period), cases_by_amount(period),
-            legal_reviews(period), legal_review_days(period), disclosure_timeliness(period), tasks_by_office(period),
-            tasks_by_person(period), year_over_year(period)]
+def all_figures(period: Period, tally: tallies.Tally | None = None) -> list[Figure]:
+    """Every chart of the page, in order (`tally`: the period's case facts counted once, shared with
+    `per_bureau`)."""
+    tally = _tally(period, tally)
+    done = completed_tasks(period)  # one read for the office and the person figures
+    return [inspections_by_month(period, tally), inspections_by_outcome(period, tally),
+            inspections_by_district(period), inspections_by_unit_type(period), problems_by_area(period),
+            rectification_time(period), cases_by_source(period, tally), cases_by_stage(period, tally),
+            cases_by_decision(period, tally), cases_by_amount(period, tally), legal_reviews(period),
+            legal_review_days(period), disclosure_timeliness(period), tasks_by_office(period, counts=done),
+            tasks_by_person(period, counts=done), year_over_year(period, tally)]
 
 
 def draw_problem_areas(draw_id: int) -> dict[str, int]:
