@@ -68,8 +68,11 @@ class DisclosureItem(BureauOwned, db.Model):
 # The portal's search index lives outside the models because each database builds it its own way (migration 0023):
 # PostgreSQL two GIN trigram indexes (pg_trgm) on title and doc_number; SQLite an FTS5 table with the trigram
 # tokenizer over the same two columns (plus its shadow tables), kept in step by triggers on disclosure_item.
+# Short searches (migration 0025): PostgreSQL a GIN index over disclosure_grams(title) || disclosure_grams(doc_number)
+# (each text's distinct lower-cased characters and character pairs); SQLite the side table GRAM_TABLE of the same.
 SEARCH_TABLE = "disclosure_item_search"
-SEARCH_INDEXES = ("ix_disclosure_item_title_trgm", "ix_disclosure_item_doc_number_trgm")
+GRAM_TABLE = SEARCH_TABLE + "_gram"
+SEARCH_INDEXES = ("ix_disclosure_item_title_trgm", "ix_disclosure_item_doc_number_trgm", "ix_disclosure_item_grams")
 
 
 def outside_models(name: str | None) -> bool:
