@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, column, exists, func, literal, literal_column, or_, select, table
 
 from app.bureaus.models import Bureau
 from app.directories.models import EnforcementItem, InspectionItem
-from app.disclosure.models import GRAM_TABLE, SEARCH_TABLE, DisclosureItem, DisclosureVersion
+from app.disclosure.models import GRAM_COLUMN, GRAM_TABLE, SEARCH_TABLE, DisclosureItem, DisclosureVersion
 from app.documents.models import BureauSettings
 from app.draws.models import Draw
 from app.draws.services.package import is_public
@@ -72,8 +72,9 @@ def _search(text: str) -> ColumnElement[bool]:
     LIKE when the text has no letter with case (Chinese, digits: the same result, cheaper, and the same indexes serve
     it). SQLite: the FTS5 trigram table narrows the rows to candidates (it folds case at least as widely as LIKE),
     then LIKE itself decides, so the result is exactly LIKE's.
-    1–2 characters (no trigram): the index of migration 0025 of each item's lower-cased characters and character
-    pairs gives the items that contain lower(text) as candidates, then LIKE/ILIKE decides as above."""
+    1–2 characters (no trigram): migration 0025's record of each item's lower-cased characters and character pairs
+    (PostgreSQL: the column search_grams and its GIN index; SQLite: a side table) gives the items that contain
+    lower(text) as candidates, then LIKE/ILIKE decides as above."""
     pattern = _like(text)
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     if postgresql and text.lower() != text.upper():
@@ -90,12 +91,20 @@ def _search(text: str) -> ColumnElement[bool]:
         candidates = select(literal_column("rowid")).select_from(index).where(
             literal_column(SEARCH_TABLE).op("MATCH")(phrase))
         return DisclosureItem.id.in_(candidates) & match
-    if postgresql:  # the expression of index ix_disclosure_item_grams, exactly
-        grams = func.disclosure_grams(DisclosureItem.title).op("||")(func.disclosure_grams(DisclosureItem.doc_number))
+    if postgresql:  # the stored column (GIN index ix_disclosure_item_grams): cheap also as a row filter
+        grams = literal_column(f"{DisclosureItem.__tablename__}.{GRAM_COLUMN}")
         return grams.op("@>")(func.disclosure_query_grams(literal(text))) & match
-    gram = table(GRAM_TABLE, literal_column("gram"), literal_column("item_id"))
-    candidates = select(gram.c.item_id).where(gram.c.gram == func.lower(literal(text)))
-    return DisclosureItem.id.in_(candidates) & match
+    # SQLite (no statistics) walks the tab's index whatever the gram's frequency, so choose the test by frequency (one
+    # look-up of at most COUNT_LIMIT + 1 entries of the side table's primary key): a rare gram's item ids as a list that
+    # each index entry is checked against (no row read); a common one's look-up per row of the tab's index, newest
+    # first, so that a page and the capped count stop early instead of first listing most items
+    gram = table(GRAM_TABLE, column("gram"), column("item_id"))
+    key = gram.c.gram == func.lower(literal(text))
+    common = db.session.scalar(select(func.count()).select_from(
+        select(gram.c.item_id).where(key).limit(COUNT_LIMIT + 1).subquery())) > COUNT_LIMIT
+    if common:
+        return exists().where(key, gram.c.item_id == DisclosureItem.id) & match
+    return DisclosureItem.id.in_(select(gram.c.item_id).where(key)) & match
 
 
 def items(tab: str, filters: Filters) -> Page:

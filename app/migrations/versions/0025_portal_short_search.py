@@ -6,9 +6,12 @@ lower-cased single characters and pairs of adjacent characters of its title and 
 own: no pair spans the two). A short query's lower-cased text is one of them exactly when the item contains it, so the
 index gives the candidates and the portal's LIKE/ILIKE decides (the result is exactly the substring match).
 
-PostgreSQL: an IMMUTABLE SQL function disclosure_grams(text) → text[] and a GIN expression index over
-disclosure_grams(title) || disclosure_grams(doc_number), queried with `@>` disclosure_query_grams(q) (lower() on both
-sides is PostgreSQL's, the one ILIKE applies). SQLite: a side table (gram, item_id) kept in step by triggers, filled
+PostgreSQL: an IMMUTABLE SQL function disclosure_grams(text) → text[], a stored generated column search_grams =
+disclosure_grams(title) || disclosure_grams(doc_number) and a GIN index on it, queried with `@>`
+disclosure_query_grams(q) (lower() on both sides is PostgreSQL's, the one ILIKE applies). A stored column, not an
+expression index: when a common word matches most items the planner walks the list index and filters, and the filter
+must not recompute the function for every row (≈ 0.17 ms each: 176 ms for 1,000 rows; the stored array: 2 ms).
+Adding the column rewrites the table once (≈ 30 s for 50,000 items on a loaded 2-core machine). SQLite: a side table (gram, item_id) kept in step by triggers, filled
 from the existing rows (lower() folds ASCII only, as SQLite's LIKE does). Names are in app.disclosure.models.
 
 Revision ID: 0025
@@ -39,8 +42,9 @@ POSTGRESQL_UPGRADE = (
                     ELSE ARRAY(SELECT DISTINCT substr(l, i, 2) FROM generate_series(1, char_length(l) - 1) AS i) END
         FROM lower(coalesce(q, '')) AS l
     $$""",
-    "CREATE INDEX ix_disclosure_item_grams ON disclosure_item"
-    " USING gin ((disclosure_grams(title) || disclosure_grams(doc_number)))",
+    "ALTER TABLE disclosure_item ADD COLUMN search_grams text[]"
+    " GENERATED ALWAYS AS (disclosure_grams(title) || disclosure_grams(doc_number)) STORED",
+    "CREATE INDEX ix_disclosure_item_grams ON disclosure_item USING gin (search_grams)",
 )
 
 # the grams of one text `v` of an item: positions from json_each over a JSON array of length(v) zeros
@@ -85,6 +89,7 @@ def downgrade():
     dialect = op.get_bind().dialect.name
     if dialect == 'postgresql':
         op.execute('DROP INDEX ix_disclosure_item_grams')
+        op.execute('ALTER TABLE disclosure_item DROP COLUMN search_grams')
         op.execute('DROP FUNCTION disclosure_query_grams(text)')
         op.execute('DROP FUNCTION disclosure_grams(text)')
     elif dialect == 'sqlite':
