@@ -96,7 +96,7 @@ def _search(text: str) -> ColumnElement[bool]:
         return grams.op("@>")(func.disclosure_query_grams(literal(text))) & match
     # SQLite (no statistics) walks the tab's index whatever the gram's frequency, so choose the test by frequency (one
     # look-up of at most COUNT_LIMIT + 1 entries of the side table's primary key): a rare gram's item ids as a list that
-    # each index entry is checked against (no row read); a common one's look-up per row of the tab's index, newest
+    # each entry of the tab's index is checked against; a common one's look-up per row of the tab's index, newest
     # first, so that a page and the capped count stop early instead of first listing most items
     gram = table(GRAM_TABLE, column("gram"), column("item_id"))
     key = gram.c.gram == func.lower(literal(text))
