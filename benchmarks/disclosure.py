@@ -5,8 +5,9 @@ anonymous full requests through the app: p95 ≤ 50 ms. Wall time, CPU time of t
 and SQL statements per request are printed (the machine is shared: CPU time is the steadier figure).
 The outbox part (≥ 200 events/s to a local receiver, 10,000 queued events drained) belongs to the outbox's worker.
 
-Searches (hit and miss, a long query that the search index serves and a 1–2 character one that it cannot) print the
-plan of their slowest statement (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN QUERY PLAN) as evidence.
+Searches (hit and miss; 3+ characters, which the trigram index of migration 0023 serves, and 1–2 characters, which
+the character/pair index of migration 0025 serves; a search counts at most 1,000 matches) print the plan of their
+slowest statement (PostgreSQL: EXPLAIN ANALYZE; SQLite: EXPLAIN QUERY PLAN) as evidence.
 
 Run: .venv/bin/python -m benchmarks.disclosure [--database sqlite|postgresql] [--no-explain]
 (the PostgreSQL part runs when 127.0.0.1:5432 answers)
@@ -59,11 +60,14 @@ def _fill(app) -> None:  # type: ignore[no-untyped-def]
         db.session.remove()
 
 
-SEARCHES = {  # hit and miss, long (≥ 3 characters: the index) and short (1–2 characters)
+SEARCHES = {  # hit and miss, long (≥ 3 characters: trigrams) and short (1–2 characters: characters and pairs)
     "search hit, long": "/public/decisions?q=基准单位4999",
     "search miss, long": "/public/decisions?q=不存在的单位",
-    "search hit, short": "/public/decisions?q=档罚",
+    "search hit, short": "/public/decisions?q=档罚",  # every decision: the count stops at 1,000
+    "search hit, 1 char, p.3": "/public/decisions?q=罚&page=3",
+    "search hit, short, rare": "/public/decisions?q=99&year=2024",  # digits: few items of the year
     "search miss, short": "/public/decisions?q=档案",
+    "search miss, short Latin": "/public/decisions?q=Ab",  # has case: ILIKE
     "search miss, Latin %": "/public/decisions?q=100%25_x",
 }
 

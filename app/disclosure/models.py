@@ -68,13 +68,19 @@ class DisclosureItem(BureauOwned, db.Model):
 # The portal's search index lives outside the models because each database builds it its own way (migration 0023):
 # PostgreSQL two GIN trigram indexes (pg_trgm) on title and doc_number; SQLite an FTS5 table with the trigram
 # tokenizer over the same two columns (plus its shadow tables), kept in step by triggers on disclosure_item.
+# Short searches (migration 0025): PostgreSQL the stored generated column GRAM_COLUMN = disclosure_grams(title) ||
+# disclosure_grams(doc_number) (each text's distinct lower-cased characters and character pairs) with a GIN index;
+# SQLite the side table GRAM_TABLE of the same.
 SEARCH_TABLE = "disclosure_item_search"
-SEARCH_INDEXES = ("ix_disclosure_item_title_trgm", "ix_disclosure_item_doc_number_trgm")
+GRAM_TABLE = SEARCH_TABLE + "_gram"
+GRAM_COLUMN = "search_grams"
+SEARCH_INDEXES = ("ix_disclosure_item_title_trgm", "ix_disclosure_item_doc_number_trgm", "ix_disclosure_item_grams")
 
 
 def outside_models(name: str | None) -> bool:
-    """Whether a database object is part of the search index that migration 0023 builds beside the models."""
-    return bool(name) and (name in SEARCH_INDEXES or name == SEARCH_TABLE or str(name).startswith(SEARCH_TABLE + "_"))
+    """Whether a database object is part of the search indexes that migrations 0023 and 0025 build beside the models."""
+    return bool(name) and (name in SEARCH_INDEXES or name in (SEARCH_TABLE, GRAM_COLUMN)
+                           or str(name).startswith(SEARCH_TABLE + "_"))
 
 
 def include_in_autogenerate(_object: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:

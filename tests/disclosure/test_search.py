@@ -1,4 +1,5 @@
-"""The portal's search (index of migration 0023) finds exactly what a case-insensitive substring match finds."""
+"""The portal's search (indexes of migrations 0023 and 0025) finds exactly what a case-insensitive substring match
+finds; a search counts at most portal.COUNT_LIMIT matches."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ TEXTS = [  # (title, doc_number)
 ]
 
 QUERIES = ["档", "档案", "档案馆", "行政处罚决定书", "示档罚〔2027〕70", "馆", "abc", "ABC", "report", "a", "Ab", "a_b",
-           "10%", "%", "_", "0%", "\\", "\\dir", '"quoted"', '"', "t 1", "0 p", "Report 示", "不存在的文号", "xyz"]
+           "10%", "%", "_", "0%", "\\", "\\dir", '"quoted"', '"', "t 1", "0 p", "Report 示", "不存在的文号", "xyz",
+           # 1–2 characters (index of migration 0025): caseless, cased, spanning title and number, specials
+           "案的", "罚款", "B", "c", "号", "10", "〔2", "C:", "-7", " ", "档A", "罚示", "\\d", "%2", "x"]
 
 
 def _add(title: str, doc_number: str, tab: str = "decisions") -> DisclosureItem:
@@ -110,6 +113,7 @@ def test_a_deleted_item_leaves_the_search(items):
     db.session.delete(item)
     db.session.flush()
     assert not _found("abc-706") and _found("abc") == _expected("abc")
+    assert item.id not in _found("馆") and _found("馆") == _expected("馆")  # and leaves the short search's index
 
 
 def _plan(q: str) -> str:
@@ -126,7 +130,7 @@ def _plan(q: str) -> str:
             portal.items("decisions", portal.Filters(q=q))
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    statement, parameters = next(s for s in seen if "count(" in s[0].lower())
+    statement, parameters = [s for s in seen if "count(" in s[0].lower()][-1]  # the list's count (last)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         # 30,000 short rows still fit few pages: rule out the sequential scan, as 50,000 real ones do by cost
@@ -165,6 +169,43 @@ def test_a_search_of_three_or_more_characters_reads_the_trigram_index(items):
         assert "VIRTUAL TABLE" not in _plan("档案")  # too short for a trigram: LIKE over the tab's rows
 
 
+def test_a_search_of_one_or_two_characters_reads_the_index_of_characters_and_pairs(items, monkeypatch):
+    if db.session.get_bind().dialect.name == "postgresql":
+        _many_items_analyzed()
+        for q in ("档案", "馆", "Ab"):
+            plan = _plan(q)
+            assert "ix_disclosure_item_grams" in plan and "Seq Scan" not in plan, plan
+        assert "~~*" not in _plan("档案") and "~~*" in _plan("Ab")  # LIKE when nothing has case, else ILIKE
+    else:
+        for q in ("档案", "馆", "Ab"):
+            plan = _plan(q)
+            assert "LIST SUBQUERY" in plan and "disclosure_item_search_gram USING PRIMARY KEY" in plan, plan
+        monkeypatch.setattr(portal, "COUNT_LIMIT", 2)  # now "档" is common: a look-up per row, newest first
+        plan = _plan("档")
+        assert "CORRELATED SCALAR SUBQUERY" in plan and "disclosure_item_search_gram USING PRIMARY KEY" in plan, plan
+        with context.use(context.PUBLIC):
+            page = portal.items("decisions", portal.Filters(q="档"))
+        assert page.capped and {row.id for row in page.rows} == _expected("档")  # (fewer than a page)
+
+
+def test_a_search_counts_at_most_the_limit(items, client, monkeypatch):
+    monkeypatch.setattr(portal, "COUNT_LIMIT", 5)
+    with context.use(context.SYSTEM):
+        extra = [_add(f"计数测试 {n}", f"示档计〔2027〕{n}号") for n in range(7)]
+    db.session.commit()  # (a savepoint, rolled back with the test) the requests below end their session
+    with context.use(context.PUBLIC):
+        capped = portal.items("decisions", portal.Filters(q="计数"))
+        exact = portal.items("decisions", portal.Filters(q="计数测试 6"))
+        unfiltered = portal.items("decisions", portal.Filters())
+    assert capped.capped and capped.total == 6 and capped.pages == 1  # 5 counted and one more: "more than 5"
+    assert [row.id for row in capped.rows] == [row.id for row in sorted(extra, key=lambda r: (r.published_at, r.id),
+                                                                         reverse=True)]  # the page is complete
+    assert not exact.capped and exact.total == 1 and exact.pages == 1
+    assert not unfiltered.capped and unfiltered.total == len(_expected(""))  # a list without search counts all
+    assert "共 5 条以上" in client.get("/public/decisions?q=计数").get_data(as_text=True)
+    assert "共 1 条" in client.get("/public/decisions", query_string={"q": "计数测试 6"}).get_data(as_text=True)
+
+
 def test_the_migration_indexes_existing_rows_and_downgrades(tmp_path):
     path = tmp_path / "search.db"
     url = f"sqlite:///{path}"
@@ -176,11 +217,16 @@ def test_the_migration_indexes_existing_rows_and_downgrades(tmp_path):
                 " 1, '旧的档案馆决定', '', '{}', '', 0, '示档罚〔2026〕5号', '2026-01-01', 1, '', '', 1)")
     old.commit()
     old.close()
-    _flask(url, "db", "upgrade", "0023")
+    _flask(url, "db", "upgrade", "0025")
     migrated = sqlite3.connect(path)
     assert migrated.execute("SELECT rowid FROM disclosure_item_search WHERE disclosure_item_search MATCH"
                             " '\"档案馆\"'").fetchall() == [(5,)]
+    grams = {g for (g,) in migrated.execute("SELECT gram FROM disclosure_item_search_gram WHERE item_id = 5")}
+    title, number = "旧的档案馆决定", "示档罚〔2026〕5号"
+    assert grams == {t[i:i + n] for t in (title, number) for n in (1, 2) for i in range(len(t) - n + 1)}
     migrated.close()
+    _flask(url, "db", "downgrade", "0023")
+    assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE name LIKE '%_gram%'").fetchall() == []
     _flask(url, "db", "downgrade", "0022")
     downgraded = sqlite3.connect(path)
     assert downgraded.execute("SELECT name FROM sqlite_master WHERE name LIKE 'disclosure_item_search%'"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, column, exists, func, literal, literal_column, or_, select, table
 
 from app.bureaus.models import Bureau
 from app.directories.models import EnforcementItem, InspectionItem
-from app.disclosure.models import SEARCH_TABLE, DisclosureItem, DisclosureVersion
+from app.disclosure.models import GRAM_COLUMN, GRAM_TABLE, SEARCH_TABLE, DisclosureItem, DisclosureVersion
 from app.documents.models import BureauSettings
 from app.draws.models import Draw
 from app.draws.services.package import is_public
@@ -19,6 +19,7 @@ from app.workflow.models import ProcessDefinition
 
 PER_PAGE = 20
 MAX_QUERY = 50
+COUNT_LIMIT = 1_000  # beyond this a search says "more than 1,000" instead of counting every match
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,18 @@ class Page:
     total: int
     page: int
     per_page: int = PER_PAGE
+    limit: int | None = None  # the count stopped here (a search): total is at most limit + 1
+
+    @property
+    def capped(self) -> bool:
+        """Whether there are more matches than were counted (the page says "more than {limit}")."""
+        return self.limit is not None and self.total > self.limit
 
     @property
     def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, (self.total + self.per_page - 1) // self.per_page)
+        """How many pages there are (at least one; a capped count pages through the first `limit` matches)."""
+        total = min(self.total, self.limit) if self.limit is not None else self.total
+        return max(1, (total + self.per_page - 1) // self.per_page)
 
 
 def bureaus() -> list[Bureau]:
@@ -60,28 +68,50 @@ def _like(text: str) -> str:
 def _search(text: str) -> ColumnElement[bool]:
     """Items whose title or document number contains `text`, ignoring case (`%` and `_` are literal).
 
-    Served by the search index of migration 0023 when the text has a trigram (3+ characters). PostgreSQL: ILIKE,
-    which its GIN trigram indexes answer. SQLite: the FTS5 trigram table narrows the rows to candidates (it folds case
-    at least as widely as LIKE), then LIKE itself decides, so the result is exactly LIKE's; 1–2 characters have no
-    trigram and are LIKE alone, over the rows of the other filters."""
+    3+ characters: the trigram index of migration 0023. PostgreSQL: ILIKE, which its GIN trigram indexes answer, or
+    LIKE when the text has no letter with case (Chinese, digits: the same result, cheaper, and the same indexes serve
+    it). SQLite: the FTS5 trigram table narrows the rows to candidates (it folds case at least as widely as LIKE),
+    then LIKE itself decides, so the result is exactly LIKE's.
+    1–2 characters (no trigram): migration 0025's record of each item's lower-cased characters and character pairs
+    (PostgreSQL: the column search_grams and its GIN index; SQLite: a side table) gives the items that contain
+    lower(text) as candidates, then LIKE/ILIKE decides as above."""
     pattern = _like(text)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return or_(DisclosureItem.title.ilike(pattern, escape="\\"),
-                   DisclosureItem.doc_number.ilike(pattern, escape="\\"))
-    like = or_(DisclosureItem.title.like(pattern, escape="\\"), DisclosureItem.doc_number.like(pattern, escape="\\"))
-    if len(text) < 3:
-        return like
-    phrase = '"' + text.replace('"', '""') + '"'
-    index = table(SEARCH_TABLE)
-    candidates = select(literal_column("rowid")).select_from(index).where(
-        literal_column(SEARCH_TABLE).op("MATCH")(phrase))
-    return DisclosureItem.id.in_(candidates) & like
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql and text.lower() != text.upper():
+        match = or_(DisclosureItem.title.ilike(pattern, escape="\\"),
+                    DisclosureItem.doc_number.ilike(pattern, escape="\\"))
+    else:
+        match = or_(DisclosureItem.title.like(pattern, escape="\\"),
+                    DisclosureItem.doc_number.like(pattern, escape="\\"))
+    if len(text) >= 3:
+        if postgresql:
+            return match
+        phrase = '"' + text.replace('"', '""') + '"'
+        index = table(SEARCH_TABLE)
+        candidates = select(literal_column("rowid")).select_from(index).where(
+            literal_column(SEARCH_TABLE).op("MATCH")(phrase))
+        return DisclosureItem.id.in_(candidates) & match
+    if postgresql:  # the stored column (GIN index ix_disclosure_item_grams): cheap also as a row filter
+        grams = literal_column(f"{DisclosureItem.__tablename__}.{GRAM_COLUMN}")
+        return grams.op("@>")(func.disclosure_query_grams(literal(text))) & match
+    # SQLite (no statistics) walks the tab's index whatever the gram's frequency, so choose the test by frequency (one
+    # look-up of at most COUNT_LIMIT + 1 entries of the side table's primary key): a rare gram's item ids as a list that
+    # each entry of the tab's index is checked against; a common one's look-up per row of the tab's index, newest
+    # first, so that a page and the capped count stop early instead of first listing most items
+    gram = table(GRAM_TABLE, column("gram"), column("item_id"))
+    key = gram.c.gram == func.lower(literal(text))
+    common = db.session.scalar(select(func.count()).select_from(
+        select(gram.c.item_id).where(key).limit(COUNT_LIMIT + 1).subquery())) > COUNT_LIMIT
+    if common:
+        return exists().where(key, gram.c.item_id == DisclosureItem.id) & match
+    return DisclosureItem.id.in_(select(gram.c.item_id).where(key)) & match
 
 
 def items(tab: str, filters: Filters) -> Page:
     """Published (and withdrawn) items of one tab, newest first, filtered; one page.
 
-    Counting and paging read only the portal indexes (ids), then the page's rows are loaded by id."""
+    Counting and paging read only the portal indexes (ids), then the page's rows are loaded by id. A search counts
+    at most COUNT_LIMIT + 1 matches (a common short word matches most items: counting them all would dominate)."""
     where = [DisclosureItem.on_portal.is_(True), DisclosureItem.tab == tab]
     if filters.kind:
         where.append(DisclosureItem.kind == filters.kind)
@@ -91,13 +121,17 @@ def items(tab: str, filters: Filters) -> Page:
         where.append(DisclosureItem.bureau_id == filters.bureau_id)
     if filters.q:
         where.append(_search(filters.q[:MAX_QUERY]))
-    total = db.session.scalar(select(func.count(DisclosureItem.id)).where(*where)) or 0
+    if filters.q:
+        limited = select(DisclosureItem.id).where(*where).limit(COUNT_LIMIT + 1).subquery()
+        total = db.session.scalar(select(func.count()).select_from(limited)) or 0
+    else:
+        total = db.session.scalar(select(func.count(DisclosureItem.id)).where(*where)) or 0
     order = (DisclosureItem.published_at.desc(), DisclosureItem.id.desc())
     ids = list(db.session.scalars(select(DisclosureItem.id).where(*where).order_by(*order)
                                   .offset((filters.page - 1) * PER_PAGE).limit(PER_PAGE)))
     rows = list(db.session.scalars(select(DisclosureItem).where(DisclosureItem.id.in_(ids)).order_by(*order))) \
         if ids else []
-    return Page(rows, total, filters.page)
+    return Page(rows, total, filters.page, limit=COUNT_LIMIT if filters.q else None)
 
 
 def years(tab: str) -> list[int]:
