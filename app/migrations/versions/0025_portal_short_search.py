@@ -15,7 +15,7 @@ Adding the column rewrites the table once (≈ 30 s for 50,000 items on a loaded
 from the existing rows (lower() folds ASCII only, as SQLite's LIKE does). Names are in app.disclosure.models.
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
