@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,29 @@ from app.demo.services import CITY_BUREAU_ID, DEMO_ACCOUNTS, seed_demo
 from app.extensions import db
 
 TEST_PASSWORD = "test-password-2026"
+
+
+_RUN_INSTANCE: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """An instance folder of this test process's own: the SQLite run, the PostgreSQL run, the browser run and each
+    pytest-xdist worker may run at the same time, so none of them may share the checkout's `instance/` (case-file
+    folders named by database id, the case-file PDF cache, the LibreOffice profiles, attachments, uploads, import
+    previews, audit checkpoints). Every app the process builds uses it, and so does every `flask`/gunicorn
+    subprocess a test starts (they inherit FILES_DIR and AUDIT_ANCHOR_DIR from the environment)."""
+    if _RUN_INSTANCE:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="archives-test-instance-"))
+    _RUN_INSTANCE.append(folder)
+    Flask.auto_find_instance_path = lambda self: str(folder)  # type: ignore[method-assign]
+    os.environ["FILES_DIR"] = str(folder)
+    os.environ["AUDIT_ANCHOR_DIR"] = str(folder / "audit-anchors")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _RUN_INSTANCE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
