@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 PG_DEFAULT_URL := postgresql://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test setup system-packages venv frontend translations db seed test-sqlite test-postgres test-browser lint chromium clean document-previews
 
@@ -13,7 +15,13 @@ run: setup db seed
 	@$(BIN)/flask demo accounts
 	$(BIN)/python tools/run_dev.py --host 127.0.0.1 --port 5000
 
-test: setup chromium lint test-sqlite test-postgres test-browser
+# The three pytest runs go side by side (make -j3), each spread over PYTEST_WORKERS pytest-xdist workers (whole files
+# per worker, so a module's expensive fixtures are built once); every run and every worker has its own database and
+# instance folder (tests/conftest.py). --output-sync prints each run's output in one piece when that run ends, so
+# every run closes with its own pytest summary; a failure in any of them fails `make test`.
+test: setup chromium lint
+	@echo "== pytest on SQLite, on PostgreSQL and in Chromium, side by side; each run's output follows when it ends"
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-postgres test-browser
 
 setup: system-packages venv frontend translations
 
@@ -74,7 +82,8 @@ system-packages:
 chromium: system-packages
 
 test-sqlite:
-	$(BIN)/pytest -q -m "not browser" -p no:cacheprovider
+	@echo "== SQLite run"
+	$(PYTEST) -m "not browser"
 
 # PostgreSQL: TEST_DATABASE_URL, else the server on 127.0.0.1:5432 when it answers. In CI it must answer.
 test-postgres:
@@ -85,10 +94,11 @@ test-postgres:
 	  else echo "PostgreSQL not reachable: skipping the PostgreSQL run (set TEST_DATABASE_URL)"; exit 0; fi; \
 	fi; \
 	echo "== PostgreSQL run on $$url"; \
-	TEST_DATABASE_URL="$$url" $(BIN)/pytest -q -m "not browser" -p no:cacheprovider
+	TEST_DATABASE_URL="$$url" $(PYTEST) -m "not browser"
 
 test-browser:
-	$(BIN)/pytest -q -m browser -p no:cacheprovider
+	@echo "== Browser run (Chromium)"
+	$(PYTEST) -m browser
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor instance

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,9 +34,50 @@ from app.extensions import db
 TEST_PASSWORD = "test-password-2026"
 
 
+_RUN_INSTANCE: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """An instance folder of this test process's own: the SQLite run, the PostgreSQL run, the browser run and each
+    pytest-xdist worker may run at the same time, so none of them may share the checkout's `instance/` (case-file
+    folders named by database id, the case-file PDF cache, the LibreOffice profiles, attachments, uploads, import
+    previews, audit checkpoints). Every app the process builds uses it, and so does every `flask`/gunicorn
+    subprocess a test starts (they inherit FILES_DIR and AUDIT_ANCHOR_DIR from the environment)."""
+    if _RUN_INSTANCE:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="archives-test-instance-"))
+    _RUN_INSTANCE.append(folder)
+    Flask.auto_find_instance_path = lambda self: str(folder)  # type: ignore[method-assign]
+    os.environ["FILES_DIR"] = str(folder)
+    os.environ["AUDIT_ANCHOR_DIR"] = str(folder / "audit-anchors")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _RUN_INSTANCE:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# The longest files (subprocesses, LibreOffice, whole procedures in a browser) start first: pytest-xdist hands out
+# whole files in this order, so none of them is left running alone at the end of a run (`make test`).
+SLOW_FILES = (
+    "tests/operations/test_backup.py", "tests/operations/test_running.py", "tests/draws/test_draw_web.py",
+    "tests/documents/test_rendered.py", "tests/test_access_matrix.py", "tests/bureaus/test_migration.py",
+    "tests/modeler/test_form_editor.py", "tests/test_api_fuzz.py", "tests/casefile/test_casefile.py",
+    "tests/e2e/test_case_view_browser.py", "tests/e2e/test_case_browser.py",
+    "tests/e2e/test_decision_publish_browser.py", "tests/e2e/test_bureaus_browser.py",
+    "tests/e2e/test_inspection_browser.py", "tests/e2e/test_operations_browser.py", "tests/e2e/test_modeler_browser.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that commit for real (the PostgreSQL concurrency tests) run last, after every rolled-back test."""
-    items.sort(key=lambda item: item.get_closest_marker("postgres_only") is not None)
+    """Tests that commit for real (the PostgreSQL concurrency tests) run last, after every rolled-back test; before
+    them, the slowest files first (SLOW_FILES)."""
+    def key(item: pytest.Item) -> tuple[bool, int]:
+        path = item.nodeid.split("::")[0]
+        slow = SLOW_FILES.index(path) if path in SLOW_FILES else len(SLOW_FILES)
+        return item.get_closest_marker("postgres_only") is not None, slow
+
+    items.sort(key=key)
 
 
 def declare_calendar_year(year: int) -> None:
