@@ -224,6 +224,9 @@ def main() -> None:
         print(f"statistics benchmark on {kind} (shared machine: wall times vary with its load; CPU = this process)")
         app = make_app(url)
         year, leader = load(app)
+        from app import heap
+
+        heap.settle()  # as each gunicorn worker does after start-up (gunicorn.conf.py, app/heap.py)
         bench(app, year, leader)
 
 
