@@ -133,13 +133,19 @@ def _run_as_app_role() -> None:
     The migrations ran as the owner; from here every connection switches to the app role (SET ROLE), so each
     statement of the suite has exactly the app's privileges. Tests that play a DBA step out with RESET ROLE.
     """
+    import fcntl
+
     from sqlalchemy import event, text
 
     from app.audit.services import app_role_statements
 
-    for statement in app_role_statements(APP_ROLE, db.engine.url.database or ""):
-        db.session.execute(text(statement))
-    db.session.commit()
+    # The role belongs to the whole server: test processes running side by side (xdist workers, each on its own
+    # scratch database) would otherwise create and ALTER it at once ("tuple concurrently updated").
+    with open(Path(tempfile.gettempdir()) / "archives-test-app-role.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for statement in app_role_statements(APP_ROLE, db.engine.url.database or ""):
+            db.session.execute(text(statement))
+        db.session.commit()
     db.session.remove()
     db.engine.dispose()
 

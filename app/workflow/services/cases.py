@@ -139,12 +139,11 @@ def _save(case: Case, workflow: BpmnWorkflow, open_before: set[str] | None = Non
     case.next_timer_at = runtime.next_timer_due(workflow)
     if workflow.is_completed():
         case.status, case.completed_at, case.next_timer_at = "completed", case.updated_at, None
-    try:
+    try:  # one flush writes the case (its version checked) and the index together
+        added = _sync_index(case, workflow, open_before)
         db.session.flush()
     except StaleDataError as exc:
         raise Conflict(N_("案件已被他人同时修改，请刷新后重试。")) from exc
-    added = _sync_index(case, workflow, open_before)
-    db.session.flush()
     return added
 
 
