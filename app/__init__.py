@@ -154,6 +154,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(operations_cli.backup_cli)
     app.cli.add_command(audit_cli.audit_cli)
     app.cli.add_command(casefile_cli.casefile_cli)
+    from app.statistics import cli as statistics_cli
+
+    app.cli.add_command(statistics_cli.statistics_cli)
     app.cli.add_command(auth_cli.user_cli)
     app.cli.add_command(demo_cli.demo_cli)
     from app.bureaus import cli as bureaus_cli
