@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from app.bureaus.context import SYSTEM, for_bureau, use
 from app.bureaus.services.tree import all_bureaus
 from app.extensions import db
+from app.statistics.services import task_days
 from app.statistics.services.backfill import backfill
 
 
@@ -27,3 +28,13 @@ def backfill_command() -> None:
             count = backfill()
             db.session.commit()
         click.echo(f"{name}: {count} case(s) given their statistics facts")
+
+
+@statistics_cli.command("recount-days")
+@with_appcontext
+def recount_days_command() -> None:
+    """Recount the completed tasks per day, office and person (`task_day`) from the tasks, for every bureau
+    (after a bulk load with the triggers off, or to repair it)."""
+    rows = task_days.rebuild()
+    db.session.commit()
+    click.echo(f"task_day recounted: {rows} row(s)")

@@ -66,3 +66,21 @@ def test_the_command_backfills_each_bureau(app):
     assert result.exit_code == 0, result.output
     assert "1 case(s)" in result.output
     assert db.session.get(CaseFact, year.complaint) is not None
+
+
+def test_the_command_recounts_the_completed_tasks_per_day(app):
+    from app.statistics.models import TaskDay
+
+    scenario.build()
+    db.session.commit()
+    def rows() -> list[tuple]:
+        return sorted((d.bureau_id, d.day, d.role, d.person_id, d.done, d.late)
+                      for d in db.session.scalars(select(TaskDay)))
+
+    before = rows()
+    assert before
+    db.session.execute(delete(TaskDay))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["statistics", "recount-days"])
+    assert result.exit_code == 0, result.output
+    assert rows() == before
