@@ -36,11 +36,16 @@ def _statements_of(app, action):
     return result, statements
 
 
-def test_a_submit_runs_at_most_eight_statements_without_the_definition_files(app, as_role):
+def _approval_case(subject):
+    """A committed case of the test approval process, with its first task ready."""
     load_process("engine")
-    case = cases.start_case(user_for(Role.LEGAL), "test_approval", "计数", {"rounds": 0})
+    case = cases.start_case(user_for(Role.LEGAL), "test_approval", subject, {"rounds": 0})
     db.session.commit()
-    task_id = _ready(case.id).id
+    return case
+
+
+def test_a_submit_runs_at_most_eight_statements_without_the_definition_files(app, as_role):
+    task_id = _ready(_approval_case("计数").id).id
     client = as_role(Role.LEGAL)
     client.get(f"/tasks/{task_id}")  # warm caches (parsed spec, compiled scripts), as on a running server
     response, statements = _statements_of(app, lambda: client.post(
@@ -66,9 +71,7 @@ def test_a_submit_opens_the_next_task_of_the_same_person(as_role):
 def test_a_submit_and_a_task_page_restore_the_workflow_once(as_role, monkeypatch):
     from app.workflow.services import runtime
 
-    load_process("engine")
-    case = cases.start_case(user_for(Role.LEGAL), "test_approval", "一次恢复", {"rounds": 0})
-    db.session.commit()
+    case = _approval_case("一次恢复")
     task_id = _ready(case.id).id
     client = as_role(Role.LEGAL)
     restores: list[int] = []
@@ -84,9 +87,7 @@ def test_a_submit_and_a_task_page_restore_the_workflow_once(as_role, monkeypatch
 
 
 def test_a_parked_workflow_is_not_handed_out_for_a_changed_state(app):
-    load_process("engine")
-    case = cases.start_case(user_for(Role.LEGAL), "test_approval", "状态已变", {"rounds": 0})
-    db.session.commit()
+    case = _approval_case("状态已变")
     task = _ready(case.id)
     cases.form_schema(task)  # parks what it read
     parked = db.session.info[cases.PARKED_WORKFLOW][2]
@@ -101,10 +102,8 @@ def test_a_parked_workflow_is_not_handed_out_for_a_changed_state(app):
 def test_the_inbox_and_the_case_list_read_neither_workflow_states_nor_forms(app, as_role):
     """A list shows subjects and version names: the workflow state (often 100 KB and more per case) and the
     version's forms (JSON decoded once per row) stay in the database."""
-    load_process("engine")
     for n in range(3):
-        cases.start_case(user_for(Role.LEGAL), "test_approval", f"列表{n}", {"rounds": 0})
-    db.session.commit()
+        _approval_case(f"列表{n}")
     db.session.expunge_all()
     client = as_role(Role.LEGAL)
     for path in ("/tasks", "/cases"):
