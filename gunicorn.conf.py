@@ -36,8 +36,12 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
 
 
 def post_request(worker, req, environ, resp):  # type: ignore[no-untyped-def]
-    """After the first requests warmed the caches, settle the heap once more (see app/heap.py)."""
+    """After the first requests warmed the caches, settle the heap once more (see app/heap.py).
+
+    gthread calls this from its request threads and counts `nr` there too: `>=` and a flag on the worker make it
+    happen once even when two threads finish requests at the same moment."""
     from app.heap import SETTLE_AFTER_REQUESTS, settle
 
-    if worker.nr == SETTLE_AFTER_REQUESTS:
+    if worker.nr >= SETTLE_AFTER_REQUESTS and not getattr(worker, "heap_settled", False):
+        worker.heap_settled = True
         settle()

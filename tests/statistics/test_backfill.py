@@ -84,3 +84,17 @@ def test_the_command_recounts_the_completed_tasks_per_day(app):
     result = app.test_cli_runner().invoke(args=["statistics", "recount-days"])
     assert result.exit_code == 0, result.output
     assert rows() == before
+
+
+def test_an_inspection_whose_transferred_case_finished_before_the_backfill_is_closed():
+    """The enforcement case finished after the upgrade (its facts found no inspection facts to close), the
+    backfill then gives the inspection its facts: it is closed, not left as transferred."""
+    year = scenario.build()
+    db.session.commit()
+    db.session.execute(delete(CaseProblem).where(CaseProblem.case_id == year.transferred))
+    db.session.execute(delete(CaseFact).where(CaseFact.case_id == year.transferred))
+    transferred = db.session.get(CaseFact, year.transferred_case)
+    transferred.closed_on = transferred.started_on  # as when it finished with no inspection facts to close
+    db.session.flush()
+    backfill.backfill()
+    assert db.session.get(CaseFact, year.transferred).stage == "closed"

@@ -87,6 +87,11 @@ def rebuild(case: Case, transfers: dict[int, int]) -> bool:
     fact = db.session.get(CaseFact, case.id)
     if fact is not None and case.status == "completed" and fact.closed_on is None:
         facts.case_closed(fact, to_local(case.completed_at or case.updated_at).date())
+    if fact is not None and fact.stage == "transferred" and fact.transferred_case_id:
+        # the enforcement case it went to may have finished (and found no facts here to close) before this ran
+        transferred = db.session.get(CaseFact, fact.transferred_case_id)
+        if transferred is not None and transferred.closed_on is not None:
+            fact.stage = "closed"
     db.session.flush()
     return True
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select, text
 
 from app.extensions import db
 from app.statistics.models import TaskDay
@@ -72,6 +72,8 @@ def rebuild() -> int:
         ~select(Case.id).where(Case.id == Task.case_id, Case.trial.is_(True)).exists()
     ).group_by(Task.bureau_id, day, Task.role, person)
     connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # no completion (and its trigger) may write a row meanwhile
+        connection.execute(text("LOCK TABLE task IN SHARE MODE"))
     connection.execute(delete(TaskDay.__table__))
     connection.execute(insert(TaskDay.__table__).from_select(
         ["bureau_id", "day", "role", "person_id", "done", "late"], counted))
