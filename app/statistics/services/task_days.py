@@ -1,6 +1,10 @@
 """Completed tasks per office and person over a period, read from `task_day` (whole UTC days, kept by database
 triggers on `task`) plus the tasks of the period's partial UTC days at its two ends: exactly the count over every
-task, without reading every task."""
+task, without reading every task.
+
+The triggers see changes to tasks only: a case whose `trial` flag changed after its tasks were counted, or a trial
+case deleted with its tasks, would leave `task_day` off until `rebuild()` (`flask statistics recount-days`). Neither
+happens today (the flag is set when a case starts; cases are never deleted)."""
 
 from __future__ import annotations
 
