@@ -121,7 +121,6 @@ def items(tab: str, filters: Filters) -> Page:
         where.append(DisclosureItem.bureau_id == filters.bureau_id)
     if filters.q:
         where.append(_search(filters.q[:MAX_QUERY]))
-    if filters.q:
         limited = select(DisclosureItem.id).where(*where).limit(COUNT_LIMIT + 1).subquery()
         total = db.session.scalar(select(func.count()).select_from(limited)) or 0
     else:

@@ -53,7 +53,7 @@ def cases_without_facts() -> list[Case]:
                                    .order_by(Case.id)))
 
 
-def _transfers() -> dict[int, int]:
+def transfers() -> dict[int, int]:
     """inspection case id → the enforcement case its transfer started (from the started cases' own data)."""
     found: dict[int, int] = {}
     for object_id, details in db.session.execute(select(AuditEvent.object_id, AuditEvent.details).where(
@@ -64,7 +64,7 @@ def _transfers() -> dict[int, int]:
     return found
 
 
-def rebuild(case: Case, transfers: dict[int, int]) -> bool:
+def rebuild(case: Case, started_by: dict[int, int]) -> bool:
     """Write the facts of one case from its events; False when it has no `case.started` event to start from."""
     events = list(db.session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == "case", AuditEvent.object_id == str(case.id)).order_by(AuditEvent.id)))
@@ -80,7 +80,7 @@ def rebuild(case: Case, transfers: dict[int, int]) -> bool:
     for event in completions:
         data.update(event.details.get("data") or {})
         status = str(event.details.get("case_status") or "running")  # as the case stood after that step
-        opened = SimpleNamespace(id=transfers[case.id]) if case.id in transfers else None
+        opened = SimpleNamespace(id=started_by[case.id]) if case.id in started_by else None
         with _clock_at(event.occurred_at):
             facts.task_completed(_CaseThen(case.id, case.bureau_id, False, status),
                                  forms.get(int(event.details["task_id"])), data, opened)
@@ -96,7 +96,8 @@ def rebuild(case: Case, transfers: dict[int, int]) -> bool:
     return True
 
 
-def backfill() -> int:
-    """Rebuild the facts of every case of the current bureau that has none (the caller commits); returns how many."""
-    transfers = _transfers()
-    return sum(rebuild(case, transfers) for case in cases_without_facts())
+def backfill(known_transfers: dict[int, int] | None = None) -> int:
+    """Rebuild the facts of every case of the current bureau that has none (the caller commits); returns how many.
+    `known_transfers`: `transfers()` read once for several bureaus (the audit log is one chain for all of them)."""
+    found = transfers() if known_transfers is None else known_transfers
+    return sum(rebuild(case, found) for case in cases_without_facts())

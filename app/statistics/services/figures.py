@@ -113,6 +113,12 @@ def _tally(period: Period, given: tallies.Tally | None) -> tallies.Tally:
     return given if given is not None else tally(period)
 
 
+def _add_pair(totals: dict[Any, tuple[Any, Any]], key: Any, first: Any, second: Any) -> None:
+    """Add (first, second) to the running pair of `key` (counts and sums regrouped from finer groups)."""
+    before = totals.get(key, (0, 0))
+    totals[key] = (before[0] + first, before[1] + second)
+
+
 def inspections_by_month(period: Period, tally: tallies.Tally | None = None) -> Figure:
     counts: dict[tuple[int, int], dict[str | None, int]] = {}
     for check in _tally(period, tally).mine_checks():
@@ -214,8 +220,7 @@ def cases_by_stage(period: Period, tally: tallies.Tally | None = None) -> Figure
 def cases_by_decision(period: Period, tally: tallies.Tally | None = None) -> Figure:
     counts: dict[str | None, tuple[int, Decimal]] = {}
     for started in _tally(period, tally).mine_started():
-        before = counts.get(started.decision, (0, Decimal(0)))
-        counts[started.decision] = (before[0] + started.count, before[1] + started.fines)
+        _add_pair(counts, started.decision, started.count, started.fines)
     rows = [Row(label, [counts.get(key, (0, 0))[0], Decimal(counts.get(key, (0, 0))[1] or 0)],
                 [_case_link(period, decision=key), None]) for key, label in DECISIONS.items()]
     return Figure("case_decision", N_("处理决定类型"), [N_("决定"), N_("案件数"), N_("罚款金额（元）")], rows, "cases")
@@ -299,8 +304,7 @@ def tasks_by_office(period: Period, now: datetime | None = None,
                     Task.bureau_id, period).group_by(Task.role)
     completed: dict[str, tuple[int, int]] = {}
     for (role, _person), (n, lt) in counts.items():
-        before = completed.get(role, (0, 0))
-        completed[role] = (before[0] + n, before[1] + lt)
+        _add_pair(completed, role, n, lt)
     open_late = {r: int(n) for r, n in db.session.execute(overdue)}
     rows = []
     for role in sorted(set(completed) | set(open_late), key=lambda r: list(ROLES).index(r) if r in ROLES else 99):
@@ -316,8 +320,7 @@ def tasks_by_person(period: Period, counts: task_days.Counts | None = None) -> F
     per_person: dict[int, tuple[int, int]] = {}
     for (_role, uid), (n, lt) in counts.items():
         if uid is not None:
-            before = per_person.get(uid, (0, 0))
-            per_person[uid] = (before[0] + n, before[1] + lt)
+            _add_pair(per_person, uid, n, lt)
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(list(per_person)))).all()) \
         if per_person else {}
     rows = [Row(names.get(uid, str(uid)), [n, lt], [_case_link(period, person=uid, on="task"), None])
